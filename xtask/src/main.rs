@@ -1,0 +1,35 @@
+//! Project automation. `cargo xtask regen [--from PATH|URL] [--check]` rebuilds the vendored
+//! OpenAPI spec (`openapi/passkey-api.json`) from the upstream Passkey API spec.
+
+mod convert;
+mod corrections;
+mod regen;
+mod summary;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask regen [--from PATH|URL] [--check]
+
+  --from PATH|URL  upstream OpenAPI 3.1 spec (default: the published openapi-passkeys.yaml)
+  --check          exit non-zero and show the difference when openapi/passkey-api.json is stale";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("regen") => match regen::Options::parse(&args[1..]).and_then(|o| regen::run(&o)) {
+            Ok(code) => code,
+            Err(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(2)
+            }
+        },
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
