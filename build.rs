@@ -1,1 +1,207 @@
-fn main() {}
+//! Generates the typed Passkey API client from the vendored spec with progenitor.
+//!
+//! The spec (`openapi/passkey-api.json`) is produced by `cargo xtask regen`; this script only
+//! reads it. Problems are reported with the operation they concern, never as a bare panic.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use openapiv3::OpenAPI;
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+
+const SPEC: &str = "openapi/passkey-api.json";
+
+/// Component schemas that the facade models by hand so that unknown fields survive a
+/// round trip between the server and the browser.
+const REPLACEMENTS: [(&str, &str); 4] = [
+    (
+        "RegistrationOptions",
+        "crate::webauthn::RegistrationOptions",
+    ),
+    ("LoginOptions", "crate::webauthn::LoginOptions"),
+    (
+        "RegistrationResponse",
+        "crate::webauthn::RegistrationResponse",
+    ),
+    ("AssertionResponse", "crate::webauthn::AssertionResponse"),
+];
+
+fn main() {
+    println!("cargo:rerun-if-changed={SPEC}");
+    println!("cargo:rerun-if-changed=build.rs");
+    if let Err(message) = run() {
+        // One readable line per problem; cargo shows them under "failed to run custom build command".
+        for line in message.lines() {
+            eprintln!("error: {line}");
+        }
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<(), String> {
+    let text = std::fs::read_to_string(SPEC).map_err(|e| format!("{SPEC}: {e}"))?;
+    let spec: OpenAPI = serde_json::from_str(&text).map_err(|e| {
+        format!("{SPEC} is not an OpenAPI 3.0 document ({e}); run `cargo xtask regen`")
+    })?;
+    let code = generate(&spec).map_err(|e| {
+        // progenitor reports many problems without naming the operation: find it.
+        match culprit(&spec) {
+            Some(op) => format!("{SPEC}: operation `{op}`: {e}"),
+            None => format!("{SPEC}: {e}"),
+        }
+    })?;
+    let file = syn::parse2::<syn::File>(code)
+        .map_err(|e| format!("progenitor produced unparsable code: {e}"))?;
+    check_error_types(&file)?;
+    let out = Path::new(&std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join("generated.rs");
+    std::fs::write(&out, prettyplease::unparse(&file))
+        .map_err(|e| format!("{}: {e}", out.display()))
+}
+
+fn settings() -> GenerationSettings {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Positional)
+        .with_tag(TagStyle::Merged)
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote_path("crate::client::Hooks"));
+    for (schema, path) in REPLACEMENTS {
+        settings.with_replacement(schema, path, std::iter::empty());
+    }
+    settings
+}
+
+fn quote_path(path: &str) -> proc_macro2::TokenStream {
+    path.parse().expect("a valid Rust path")
+}
+
+/// Runs progenitor, turning its panics (it asserts on some spec shapes) into errors.
+fn generate(spec: &OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        Generator::new(&settings())
+            .generate_tokens(spec)
+            .map_err(|e| e.to_string())
+    }));
+    std::panic::set_hook(previous_hook);
+    match result {
+        Ok(tokens) => tokens,
+        Err(panic) => Err(panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "progenitor panicked".to_owned())),
+    }
+}
+
+/// Generates each operation on its own to name the first one progenitor cannot handle.
+fn culprit(spec: &OpenAPI) -> Option<String> {
+    for (path, item) in &spec.paths.paths {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (method, op) in item.iter() {
+            let mut single = spec.clone();
+            let mut only = item.clone();
+            for (other, _) in item.iter() {
+                if other != method {
+                    remove_method(&mut only, other);
+                }
+            }
+            single.paths.paths.clear();
+            single
+                .paths
+                .paths
+                .insert(path.clone(), openapiv3::ReferenceOr::Item(only));
+            if generate(&single).is_err() {
+                let id = op.operation_id.clone().unwrap_or_default();
+                return Some(format!("{} {path} ({id})", method.to_uppercase()));
+            }
+        }
+    }
+    None
+}
+
+fn remove_method(item: &mut openapiv3::PathItem, method: &str) {
+    match method {
+        "get" => item.get = None,
+        "put" => item.put = None,
+        "post" => item.post = None,
+        "delete" => item.delete = None,
+        "options" => item.options = None,
+        "head" => item.head = None,
+        "patch" => item.patch = None,
+        "trace" => item.trace = None,
+        _ => {}
+    }
+}
+
+/// An operation whose error type equals its success type decodes error bodies as successes
+/// (a typify naming collision). Refuse to build such a client.
+fn check_error_types(file: &syn::File) -> Result<(), String> {
+    let mut problems = Vec::new();
+    let mut count = 0;
+    for item in &file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        for member in &imp.items {
+            let syn::ImplItem::Fn(f) = member else {
+                continue;
+            };
+            let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+                continue;
+            };
+            let Some((ok, err)) = result_types(ty) else {
+                continue;
+            };
+            count += 1;
+            if ok == err {
+                problems.push(format!(
+                    "operation `{}`: its error type is its success type ({ok})",
+                    f.sig.ident
+                ));
+            }
+        }
+    }
+    if count == 0 {
+        problems.push("no operation found in the generated client".to_owned());
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// `Result<ResponseValue<T>, Error<E>>` -> (T, E) as token strings.
+fn result_types(ty: &syn::Type) -> Option<(String, String)> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let mut types = args.args.iter().filter_map(|a| match a {
+        syn::GenericArgument::Type(t) => inner_of(t),
+        _ => None,
+    });
+    Some((types.next()?, types.next()?))
+}
+
+fn inner_of(ty: &syn::Type) -> Option<String> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some(quote::ToTokens::to_token_stream(t).to_string()),
+        _ => None,
+    }
+}

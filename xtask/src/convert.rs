@@ -68,9 +68,17 @@ fn walk(value: &mut Value, pointer: &str, changed: &mut Vec<String>) -> Result<(
 /// keywords (a property called `type`) sit one level down under `properties`, so they are
 /// never mistaken for keywords of their parent.
 fn looks_like_schema(map: &Map<String, Value>) -> bool {
-    ["type", "enum", "const", "examples", "example", "exclusiveMinimum", "exclusiveMaximum"]
-        .iter()
-        .any(|k| map.contains_key(*k))
+    [
+        "type",
+        "enum",
+        "const",
+        "examples",
+        "example",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+    ]
+    .iter()
+    .any(|k| map.contains_key(*k))
         && !map.contains_key("in") // a parameter object: its `example` is not a schema example
 }
 
@@ -92,7 +100,11 @@ fn convert_schema(
         let nullable = names.iter().any(|t| t == "null");
         names.retain(|t| t != "null");
         match names.as_slice() {
-            [] => return Err(format!("{pointer}/type: only `null` is not expressible in 3.0")),
+            [] => {
+                return Err(format!(
+                    "{pointer}/type: only `null` is not expressible in 3.0"
+                ));
+            }
             [single] => {
                 map.insert("type".into(), Value::String(single.clone()));
             }
@@ -150,7 +162,10 @@ fn convert_schema(
         }
     }
     // Numeric `exclusiveMinimum`/`exclusiveMaximum` -> boolean form next to minimum/maximum.
-    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(limit) = map.get(exclusive).filter(|v| v.is_number()).cloned() {
             map.insert(bound.into(), limit);
             map.insert(exclusive.into(), Value::Bool(true));
@@ -198,7 +213,10 @@ mod tests {
             schema(json!({"type": ["string", "null"]})),
             json!({"type": "string", "nullable": true})
         );
-        assert_eq!(schema(json!({"type": ["integer"]})), json!({"type": "integer"}));
+        assert_eq!(
+            schema(json!({"type": ["integer"]})),
+            json!({"type": "integer"})
+        );
     }
 
     #[test]
@@ -262,8 +280,12 @@ mod tests {
 
     #[test]
     fn property_named_type_is_not_a_keyword() {
-        let s = schema(json!({"type": "object", "properties": {"type": {"type": ["string", "null"]}}}));
-        assert_eq!(s["properties"]["type"], json!({"type": "string", "nullable": true}));
+        let s =
+            schema(json!({"type": "object", "properties": {"type": {"type": ["string", "null"]}}}));
+        assert_eq!(
+            s["properties"]["type"],
+            json!({"type": "string", "nullable": true})
+        );
     }
 
     #[test]
@@ -274,7 +296,10 @@ mod tests {
             "webhooks": {},
             "info": {"summary": "s", "license": {"name": "MIT", "identifier": "MIT"}}
         }));
-        assert_eq!(doc, json!({"openapi": "3.0.3", "info": {"license": {"name": "MIT"}}}));
+        assert_eq!(
+            doc,
+            json!({"openapi": "3.0.3", "info": {"license": {"name": "MIT"}}})
+        );
     }
 
     #[test]

@@ -14,7 +14,9 @@ pub struct Correction {
 /// (`§`) or says `naming:`; a patch without a reason is refused.
 pub fn parse(text: &str) -> Result<Vec<Correction>, String> {
     let raw: Value = serde_yaml_ng::from_str(text).map_err(|e| format!("corrections: {e}"))?;
-    let entries = raw.as_array().ok_or("corrections: the file must be a list")?;
+    let entries = raw
+        .as_array()
+        .ok_or("corrections: the file must be a list")?;
     entries
         .iter()
         .enumerate()
@@ -82,7 +84,11 @@ mod tests {
     #[test]
     fn reason_is_required_and_must_cite_the_contract() {
         assert!(parse("- patch: []\n").unwrap_err().contains("reason"));
-        assert!(parse("- reason: because\n  patch: []\n").unwrap_err().contains("§"));
+        assert!(
+            parse("- reason: because\n  patch: []\n")
+                .unwrap_err()
+                .contains("§")
+        );
         assert!(parse("- reason: \"§1\"\n  patch: [{op: nope}]\n").is_err());
     }
 }

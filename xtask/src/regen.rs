@@ -19,14 +19,16 @@ pub struct Options {
 
 impl Options {
     pub fn parse(args: &[String]) -> Result<Self, String> {
-        let mut options = Options { from: DEFAULT_UPSTREAM.to_owned(), check: false };
+        let mut options = Options {
+            from: DEFAULT_UPSTREAM.to_owned(),
+            check: false,
+        };
         let mut args = args.iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--check" => options.check = true,
                 "--from" => {
-                    options.from =
-                        args.next().ok_or("--from needs a path or URL")?.to_owned();
+                    options.from = args.next().ok_or("--from needs a path or URL")?.to_owned();
                 }
                 other => return Err(format!("unknown argument `{other}` (see --help)")),
             }
@@ -36,7 +38,10 @@ impl Options {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_owned()
 }
 
 pub fn run(options: &Options) -> Result<ExitCode, String> {
@@ -64,7 +69,9 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
                         .context_radius(3)
                         .header("openapi/passkey-api.json (committed)", "regenerated")
                 );
-                eprintln!("openapi/passkey-api.json is stale: run `cargo xtask regen` and commit it");
+                eprintln!(
+                    "openapi/passkey-api.json is stale: run `cargo xtask regen` and commit it"
+                );
                 ExitCode::FAILURE
             }
         });
@@ -73,7 +80,10 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
         Some(old) => {
             let old: Value = serde_json::from_str(old)
                 .map_err(|e| format!("the committed spec is not JSON: {e}"))?;
-            summary::changes(&old, &serde_json::from_str(&rendered).expect("just rendered"))
+            summary::changes(
+                &old,
+                &serde_json::from_str(&rendered).expect("just rendered"),
+            )
         }
         None => vec!["(no previous spec: everything is new)".to_owned()],
     };
@@ -110,9 +120,12 @@ fn yaml_to_json(value: serde_yaml_ng::Value) -> Result<Value, String> {
         Y::Bool(b) => Value::Bool(b),
         Y::Number(n) => serde_json::to_value(&n).map_err(|e| e.to_string())?,
         Y::String(s) => Value::String(s),
-        Y::Sequence(items) => {
-            Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?)
-        }
+        Y::Sequence(items) => Value::Array(
+            items
+                .into_iter()
+                .map(yaml_to_json)
+                .collect::<Result<_, _>>()?,
+        ),
         Y::Mapping(map) => {
             let mut out = serde_json::Map::new();
             for (k, v) in map {
@@ -149,7 +162,9 @@ fn read_upstream(from: &str) -> Result<String, String> {
     }
 }
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// What build.rs and progenitor rely on, checked on the finished document.
 fn validate(doc: &Value) -> Result<(), String> {
@@ -168,11 +183,20 @@ fn validate(doc: &Value) -> Result<(), String> {
                 problems.push(format!("{name}: no operationId"));
             }
             if op.get("security").is_none() {
-                problems.push(format!("{name}: says nothing about the API key (`security`)"));
+                problems.push(format!(
+                    "{name}: says nothing about the API key (`security`)"
+                ));
             }
-            for param in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+            for param in op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if param.get("in").and_then(Value::as_str) == Some("header") {
-                    problems.push(format!("{name}: header parameter left (use the security scheme)"));
+                    problems.push(format!(
+                        "{name}: header parameter left (use the security scheme)"
+                    ));
                 }
             }
             for (status, response) in op["responses"].as_object().into_iter().flatten() {
@@ -183,24 +207,48 @@ fn validate(doc: &Value) -> Result<(), String> {
                 }
                 if !is_error {
                     for (media, content) in response["content"].as_object().into_iter().flatten() {
-                        check_named(&content["schema"], &format!("{name} {status} {media}"), &mut problems);
+                        check_named(
+                            &content["schema"],
+                            &format!("{name} {status} {media}"),
+                            &mut problems,
+                        );
                     }
                 }
             }
         }
     }
-    for (key, body) in doc["components"]["requestBodies"].as_object().into_iter().flatten() {
+    for (key, body) in doc["components"]["requestBodies"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
         for (_, content) in body["content"].as_object().into_iter().flatten() {
-            check_named(&content["schema"], &format!("request body {key}"), &mut problems);
+            check_named(
+                &content["schema"],
+                &format!("request body {key}"),
+                &mut problems,
+            );
         }
     }
-    for (key, response) in doc["components"]["responses"].as_object().into_iter().flatten() {
+    for (key, response) in doc["components"]["responses"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
         for (_, content) in response["content"].as_object().into_iter().flatten() {
-            check_named(&content["schema"], &format!("response {key}"), &mut problems);
+            check_named(
+                &content["schema"],
+                &format!("response {key}"),
+                &mut problems,
+            );
         }
     }
     find_closed_objects(doc, "", &mut problems);
-    if problems.is_empty() { Ok(()) } else { Err(problems.join("\n")) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
 }
 
 /// Bodies must name a component schema (or be an array of one): an inline object gets a
@@ -210,7 +258,9 @@ fn check_named(schema: &Value, what: &str, problems: &mut Vec<String>) {
         || (schema.get("type").and_then(Value::as_str) == Some("array")
             && schema["items"].get("$ref").is_some());
     if !named {
-        problems.push(format!("{what}: inline schema (hoist it into components/schemas)"));
+        problems.push(format!(
+            "{what}: inline schema (hoist it into components/schemas)"
+        ));
     }
 }
 
@@ -218,7 +268,9 @@ fn find_closed_objects(value: &Value, pointer: &str, problems: &mut Vec<String>)
     match value {
         Value::Object(map) => {
             if map.get("additionalProperties") == Some(&Value::Bool(false)) {
-                problems.push(format!("{pointer}: additionalProperties: false rejects new server fields"));
+                problems.push(format!(
+                    "{pointer}: additionalProperties: false rejects new server fields"
+                ));
             }
             for (k, v) in map {
                 find_closed_objects(v, &format!("{pointer}/{k}"), problems);
@@ -277,13 +329,24 @@ components:
             r##""400": { $ref: "#/components/responses/error" }"##,
             r##""400": { description: nope }"##,
         );
-        assert!(derive(&own_error, "[]").unwrap_err().contains("not the shared error"));
+        assert!(
+            derive(&own_error, "[]")
+                .unwrap_err()
+                .contains("not the shared error")
+        );
     }
 
     #[test]
     fn closed_objects_are_refused() {
-        let closed = MINIMAL.replace("type: object, properties", "type: object, additionalProperties: false, properties");
-        assert!(derive(&closed, "[]").unwrap_err().contains("additionalProperties"));
+        let closed = MINIMAL.replace(
+            "type: object, properties",
+            "type: object, additionalProperties: false, properties",
+        );
+        assert!(
+            derive(&closed, "[]")
+                .unwrap_err()
+                .contains("additionalProperties")
+        );
     }
 
     #[test]

@@ -34,7 +34,10 @@ fn operations(doc: &Value) -> BTreeMap<String, Value> {
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         for (method, op) in item.as_object().into_iter().flatten() {
             if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                out.insert(format!("{} {path} ({id})", method.to_uppercase()), op.clone());
+                out.insert(
+                    format!("{} {path} ({id})", method.to_uppercase()),
+                    op.clone(),
+                );
             }
         }
     }

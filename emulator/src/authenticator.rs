@@ -1,0 +1,318 @@
+//! A software WebAuthn authenticator and client (1Password's `passkey-client`), turning the
+//! emulator's options into the JSON a browser posts (`@github/webauthn-json` style).
+//!
+//! One [`VirtualAuthenticator`] holds any number of credentials, for any number of users. Clones
+//! share the same credentials, so [`VirtualAuthenticator::with_origin`] can act as a phishing
+//! page that holds the user's real keys.
+
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use passkey_authenticator::{
+    Authenticator, CredentialStore, DiscoverabilitySupport, StoreInfo, UiHint, UserCheck, UserValidationMethod,
+};
+use passkey_client::{Client, DefaultClientData};
+use passkey_types::ctap2::{
+    Aaguid, Ctap2Error, StatusCode,
+    make_credential::{Options, PublicKeyCredentialRpEntity, PublicKeyCredentialUserEntity},
+};
+use passkey_types::webauthn::{CredentialCreationOptions, CredentialRequestOptions, PublicKeyCredentialDescriptor};
+use passkey_types::Passkey;
+use serde::Serialize;
+use serde_json::Value;
+
+/// Why the virtual authenticator could not answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthenticatorError {
+    /// The options are not valid WebAuthn options JSON.
+    #[error("invalid WebAuthn options: {0}")]
+    Options(String),
+    /// The origin is not a valid URL.
+    #[error("invalid origin {0:?}")]
+    Origin(String),
+    /// The WebAuthn client or authenticator refused (no matching credential, RP id mismatch, ...).
+    #[error("WebAuthn operation failed: {0}")]
+    Ceremony(String),
+}
+
+#[derive(Debug, Default)]
+struct Stored {
+    /// Newest last.
+    passkeys: Vec<Passkey>,
+}
+
+/// The credential store shared by clones of one virtual authenticator.
+#[derive(Clone, Default)]
+struct SharedStore {
+    inner: Arc<Mutex<Stored>>,
+    /// Credential to use for discoverable logins, if the caller picked one.
+    preferred: Option<Vec<u8>>,
+}
+
+#[async_trait::async_trait]
+impl CredentialStore for SharedStore {
+    type PasskeyItem = Passkey;
+
+    async fn find_credentials(
+        &self,
+        ids: Option<&[PublicKeyCredentialDescriptor]>,
+        rp_id: &str,
+        _user_handle: Option<&[u8]>,
+    ) -> Result<Vec<Passkey>, StatusCode> {
+        let stored = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let found: Vec<Passkey> = match ids.filter(|ids| !ids.is_empty()) {
+            Some(ids) => stored
+                .passkeys
+                .iter()
+                .rev()
+                .filter(|p| ids.iter().any(|d| *d.id == *p.credential_id))
+                .filter(|p| self.preferred.as_ref().is_none_or(|pref| **pref == *p.credential_id))
+                .cloned()
+                .collect(),
+            None => stored
+                .passkeys
+                .iter()
+                .rev()
+                .filter(|p| p.rp_id == rp_id)
+                .filter(|p| self.preferred.as_ref().is_none_or(|pref| **pref == *p.credential_id))
+                .cloned()
+                .collect(),
+        };
+        if found.is_empty() { Err(Ctap2Error::NoCredentials.into()) } else { Ok(found) }
+    }
+
+    async fn save_credential(
+        &mut self,
+        cred: Passkey,
+        _user: PublicKeyCredentialUserEntity,
+        _rp: PublicKeyCredentialRpEntity,
+        _options: Options,
+    ) -> Result<(), StatusCode> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).passkeys.push(cred);
+        Ok(())
+    }
+
+    async fn update_credential(&mut self, cred: &Passkey) -> Result<(), StatusCode> {
+        let mut stored = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(existing) = stored.passkeys.iter_mut().find(|p| p.credential_id == cred.credential_id) {
+            *existing = cred.clone();
+        }
+        Ok(())
+    }
+
+    async fn get_info(&self) -> StoreInfo {
+        StoreInfo { discoverability: DiscoverabilitySupport::ForcedDiscoverable }
+    }
+}
+
+/// Presence and verification answers of the simulated user.
+struct SimulatedUser {
+    verified: bool,
+}
+
+#[async_trait::async_trait]
+impl UserValidationMethod for SimulatedUser {
+    type PasskeyItem = Passkey;
+
+    async fn check_user<'a>(
+        &self,
+        _hint: UiHint<'a, Passkey>,
+        presence: bool,
+        verification: bool,
+    ) -> Result<UserCheck, Ctap2Error> {
+        Ok(UserCheck { presence, verification: verification && self.verified })
+    }
+
+    fn is_presence_enabled(&self) -> bool {
+        true
+    }
+
+    fn is_verification_enabled(&self) -> Option<bool> {
+        Some(self.verified)
+    }
+}
+
+/// A software authenticator bound to a web origin, holding passkeys for several users.
+#[derive(Clone)]
+pub struct VirtualAuthenticator {
+    origin: String,
+    user_present: bool,
+    user_verified: bool,
+    aaguid: [u8; 16],
+    store: SharedStore,
+}
+
+impl std::fmt::Debug for VirtualAuthenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VirtualAuthenticator")
+            .field("origin", &self.origin)
+            .field("user_present", &self.user_present)
+            .field("user_verified", &self.user_verified)
+            .field("credentials", &self.credential_ids().len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl VirtualAuthenticator {
+    /// An authenticator for pages at `origin` (e.g. `http://localhost:8080`), with a present and
+    /// verified user and a zero AAGUID.
+    pub fn new(origin: impl Into<String>) -> Self {
+        Self {
+            origin: origin.into(),
+            user_present: true,
+            user_verified: true,
+            aaguid: [0; 16],
+            store: SharedStore::default(),
+        }
+    }
+
+    /// Whether the user verifies (PIN/biometrics). With `false` the UV flag stays clear, as
+    /// with an authenticator that cannot verify.
+    pub fn user_verified(mut self, verified: bool) -> Self {
+        self.user_verified = verified;
+        self
+    }
+
+    /// Whether the user is present. With `false` the UP flag is cleared in the authenticator
+    /// data after the fact (no real authenticator does that; it is for negative tests).
+    pub fn user_present(mut self, present: bool) -> Self {
+        self.user_present = present;
+        self
+    }
+
+    /// Sets the AAGUID new credentials report (the server names credentials after it).
+    pub fn aaguid(mut self, aaguid: uuid::Uuid) -> Self {
+        self.aaguid = *aaguid.as_bytes();
+        self
+    }
+
+    /// The same authenticator and credentials, used from another origin (a phishing page, a
+    /// different port): the server must reject its responses.
+    pub fn with_origin(&self, origin: impl Into<String>) -> Self {
+        Self { origin: origin.into(), ..self.clone() }
+    }
+
+    /// The same authenticator that, when several of its credentials match, answers with
+    /// `credential_id` (base64url).
+    pub fn using_credential(&self, credential_id: &str) -> Self {
+        let mut copy = self.clone();
+        copy.store.preferred = URL_SAFE_NO_PAD.decode(credential_id.trim_end_matches('=')).ok();
+        copy
+    }
+
+    /// The origin the client data names.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Base64url ids of all stored credentials, oldest first.
+    pub fn credential_ids(&self) -> Vec<String> {
+        let stored = self.store.inner.lock().unwrap_or_else(|e| e.into_inner());
+        stored.passkeys.iter().map(|p| URL_SAFE_NO_PAD.encode(&*p.credential_id)).collect()
+    }
+
+    fn client(&self) -> Client<SharedStore, SimulatedUser, passkey_crypto::rust_crypto::RustCryptoBackend, public_suffix::PublicSuffixList, ()> {
+        let authenticator = Authenticator::new(
+            Aaguid::from(self.aaguid),
+            self.store.clone(),
+            SimulatedUser { verified: self.user_verified },
+            passkey_crypto::rust_crypto::RustCryptoBackend,
+        );
+        Client::new(authenticator).allows_insecure_localhost(true)
+    }
+
+    fn origin_url(&self) -> Result<url::Url, AuthenticatorError> {
+        url::Url::parse(&self.origin).map_err(|_| AuthenticatorError::Origin(self.origin.clone()))
+    }
+
+    /// Answers creation options (`{"publicKey":{...}}` from `registration/initialize`) with the
+    /// registration credential JSON that `registration/finalize` takes.
+    pub async fn register(&self, options: &impl Serialize) -> Result<Value, AuthenticatorError> {
+        let mut options = serde_json::to_value(options).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        if !self.user_verified {
+            // A non-verifying authenticator: the client must not ask for UV.
+            if let Some(sel) = options.pointer_mut("/publicKey/authenticatorSelection").and_then(Value::as_object_mut) {
+                sel.insert("userVerification".into(), "discouraged".into());
+            }
+        }
+        let request: CredentialCreationOptions =
+            serde_json::from_value(options).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        let origin = self.origin_url()?;
+        let mut client = self.client();
+        let created = client
+            .register(&origin, request, DefaultClientData)
+            .await
+            .map_err(|e| AuthenticatorError::Ceremony(format!("{e:?}")))?;
+        let mut json = serde_json::to_value(&created).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        normalize(&mut json);
+        if !self.user_present {
+            clear_up_flag_in_attestation(&mut json);
+        }
+        Ok(json)
+    }
+
+    /// Answers request options (`{"publicKey":{...}}` from a login, MFA login or transaction
+    /// initialize) with the assertion JSON the finalize endpoints take. Without
+    /// `allowCredentials` it picks the newest resident credential for the RP id.
+    pub async fn login(&self, options: &impl Serialize) -> Result<Value, AuthenticatorError> {
+        let mut options = serde_json::to_value(options).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        if !self.user_verified {
+            if let Some(pk) = options.pointer_mut("/publicKey").and_then(Value::as_object_mut) {
+                pk.insert("userVerification".into(), "discouraged".into());
+            }
+        }
+        let request: CredentialRequestOptions =
+            serde_json::from_value(options).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        let origin = self.origin_url()?;
+        let mut client = self.client();
+        let asserted = client
+            .authenticate(&origin, request, DefaultClientData)
+            .await
+            .map_err(|e| AuthenticatorError::Ceremony(format!("{e:?}")))?;
+        let mut json = serde_json::to_value(&asserted).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        normalize(&mut json);
+        if !self.user_present {
+            if let Some(Value::String(data)) = json.pointer_mut("/response/authenticatorData") {
+                if let Ok(mut bytes) = URL_SAFE_NO_PAD.decode(data.as_str()) {
+                    if let Some(flags) = bytes.get_mut(32) {
+                        *flags &= !0x01;
+                    }
+                    *data = URL_SAFE_NO_PAD.encode(bytes);
+                }
+            }
+        }
+        Ok(json)
+    }
+}
+
+/// Makes the client's output look like `@github/webauthn-json`: base64url strings, a
+/// `clientExtensionResults` object, `transports` inside the response.
+fn normalize(json: &mut Value) {
+    if let Some(obj) = json.as_object_mut() {
+        obj.entry("clientExtensionResults").or_insert_with(|| Value::Object(Default::default()));
+        if let Some(Value::Object(response)) = obj.get_mut("response") {
+            response.remove("publicKey");
+            response.remove("publicKeyAlgorithm");
+            response.remove("authenticatorData").filter(|_| false);
+        }
+    }
+}
+
+fn clear_up_flag_in_attestation(json: &mut Value) {
+    let Some(Value::String(att)) = json.pointer_mut("/response/attestationObject") else { return };
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(att.as_str()) else { return };
+    let Ok(serde_cbor_2::Value::Map(mut map)) = serde_cbor_2::from_slice::<serde_cbor_2::Value>(&bytes) else {
+        return;
+    };
+    let key = serde_cbor_2::Value::Text("authData".into());
+    if let Some(serde_cbor_2::Value::Bytes(auth)) = map.get_mut(&key) {
+        if let Some(flags) = auth.get_mut(32) {
+            *flags &= !0x01;
+        }
+    }
+    if let Ok(encoded) = serde_cbor_2::to_vec(&serde_cbor_2::Value::Map(map)) {
+        *att = URL_SAFE_NO_PAD.encode(encoded);
+    }
+}

@@ -1,0 +1,278 @@
+//! The running emulator: builder, handle, tenants, key rotation, shutdown.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE;
+use rand::RngCore as _;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+use webauthn_rs_core::WebauthnCore;
+
+use crate::config::{TenantConfig, TenantInfo, WebauthnSettings};
+use crate::error::EmulatorError;
+use crate::keys::SigningKey;
+use crate::state::{AppState, Tenant};
+
+/// Configures and starts an [`Emulator`]; get one from [`Emulator::builder`].
+#[derive(Debug, Clone)]
+pub struct EmulatorBuilder {
+    tenant: TenantConfig,
+    port: u16,
+    custom_origins: bool,
+}
+
+impl EmulatorBuilder {
+    /// Relying party id (default `localhost`); also used as the RP display name.
+    pub fn rp_id(mut self, rp_id: impl Into<String>) -> Self {
+        let rp_id = rp_id.into();
+        self.tenant.rp_name = rp_id.clone();
+        self.tenant.rp_id = rp_id;
+        self
+    }
+
+    /// Relying party display name (`rp.name` in the creation options).
+    pub fn rp_name(mut self, name: impl Into<String>) -> Self {
+        self.tenant.rp_name = name.into();
+        self
+    }
+
+    /// Adds an allowed origin. The first call replaces the default `http://localhost:8080`;
+    /// later calls add more.
+    pub fn origin(mut self, origin: impl Into<String>) -> Self {
+        if !self.custom_origins {
+            self.tenant.origins.clear();
+            self.custom_origins = true;
+        }
+        self.tenant.origins.push(origin.into());
+        self
+    }
+
+    /// Fixes the first tenant's id (default: a random v4 UUID).
+    pub fn tenant_id(mut self, id: Uuid) -> Self {
+        self.tenant.tenant_id = Some(id);
+        self
+    }
+
+    /// Fixes the first tenant's API key (default: 64 random bytes, base64url with padding).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.tenant.api_key = Some(key.into());
+        self
+    }
+
+    /// RSA size of the token signing keys: 2048, 3072 or 4096 (default, like the server).
+    pub fn rsa_bits(mut self, bits: u32) -> Self {
+        self.tenant.rsa_bits = bits;
+        self
+    }
+
+    /// Port on 127.0.0.1; 0 (the default) picks a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Passkey ceremony timeout (default 60 s): the options' `timeout` and the session lifetime.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.tenant.passkey.timeout = timeout;
+        self
+    }
+
+    /// MFA ceremony timeout (default 60 s).
+    pub fn mfa_timeout(mut self, timeout: Duration) -> Self {
+        self.tenant.mfa.timeout = timeout;
+        self
+    }
+
+    /// Replaces the passkey WebAuthn settings.
+    pub fn passkey_settings(mut self, settings: WebauthnSettings) -> Self {
+        self.tenant.passkey = settings;
+        self
+    }
+
+    /// Replaces the MFA WebAuthn settings.
+    pub fn mfa_settings(mut self, settings: WebauthnSettings) -> Self {
+        self.tenant.mfa = settings;
+        self
+    }
+
+    /// Binds 127.0.0.1, creates the first tenant and starts serving.
+    pub async fn start(self) -> Result<Emulator, EmulatorError> {
+        let state = Arc::new(AppState::default());
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await.map_err(EmulatorError::Bind)?;
+        let addr = listener.local_addr().map_err(EmulatorError::Bind)?;
+        let base = format!("http://{addr}");
+        let info = create_tenant(&state, self.tenant, &base).await?;
+        let app = axum::Router::new().fallback(crate::server::dispatch).with_state(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let service = app.into_make_service_with_connect_info::<SocketAddr>();
+            let _ = axum::serve(listener, service)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Emulator { state, addr, base, first: info, shutdown: Some(tx), task: Some(task) })
+    }
+}
+
+async fn create_tenant(state: &AppState, config: TenantConfig, base: &str) -> Result<TenantInfo, EmulatorError> {
+    if config.rp_id.is_empty() {
+        return Err(EmulatorError::Config("rp_id must not be empty".into()));
+    }
+    if config.origins.is_empty() {
+        return Err(EmulatorError::Config("at least one origin is required".into()));
+    }
+    let mut origins = Vec::new();
+    for origin in &config.origins {
+        let url = url::Url::parse(origin).map_err(|e| EmulatorError::Config(format!("origin {origin:?}: {e}")))?;
+        origins.push(url);
+    }
+    let bits = config.rsa_bits;
+    let key = tokio::task::spawn_blocking(move || SigningKey::generate(bits))
+        .await
+        .map_err(|_| EmulatorError::KeyGeneration)??;
+    let id = config.tenant_id.unwrap_or_else(Uuid::new_v4);
+    let api_key = config.api_key.clone().unwrap_or_else(|| {
+        let mut bytes = [0u8; 64];
+        rand::rng().fill_bytes(&mut bytes);
+        URL_SAFE.encode(bytes)
+    });
+    let webauthn = WebauthnCore::new_unsafe_experts_only(
+        &config.rp_name,
+        &config.rp_id,
+        origins,
+        config.passkey.timeout,
+        Some(false),
+        Some(false),
+    );
+    let tenant = Tenant::new(id, config, api_key.clone(), webauthn, key);
+    state.insert_tenant(tenant).map_err(EmulatorError::TenantExists)?;
+    Ok(TenantInfo { tenant_id: id, api_key, base_url: format!("{base}/{id}") })
+}
+
+/// A running in-memory Hanko Passkey API on 127.0.0.1. Stops on [`Emulator::shutdown`] or drop.
+pub struct Emulator {
+    state: Arc<AppState>,
+    addr: SocketAddr,
+    base: String,
+    first: TenantInfo,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator")
+            .field("addr", &self.addr)
+            .field("tenant_id", &self.first.tenant_id)
+            .field("api_key", &"<redacted>")
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// A builder with the server's defaults, RP `localhost`, origin `http://localhost:8080`.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder { tenant: TenantConfig::default(), port: 0, custom_origins: false }
+    }
+
+    /// `http://127.0.0.1:<port>/<tenant_id>` of the first tenant: the base URL the SDK takes.
+    pub fn base_url(&self) -> String {
+        self.first.base_url.clone()
+    }
+
+    /// `http://127.0.0.1:<port>`, without a tenant.
+    pub fn server_url(&self) -> String {
+        self.base.clone()
+    }
+
+    /// The socket address the emulator listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The first tenant's id.
+    pub fn tenant_id(&self) -> Uuid {
+        self.first.tenant_id
+    }
+
+    /// The first tenant's API key.
+    pub fn api_key(&self) -> &str {
+        &self.first.api_key
+    }
+
+    /// The first tenant's relying party id.
+    pub fn rp_id(&self) -> String {
+        self.state.tenant(&self.first.tenant_id).map(|t| t.config.rp_id.clone()).unwrap_or_default()
+    }
+
+    /// The first tenant's first allowed origin.
+    pub fn origin(&self) -> String {
+        self.origins().into_iter().next().unwrap_or_default()
+    }
+
+    /// All allowed origins of the first tenant.
+    pub fn origins(&self) -> Vec<String> {
+        self.state.tenant(&self.first.tenant_id).map(|t| t.config.origins.clone()).unwrap_or_default()
+    }
+
+    /// Id, key and base URL of the first tenant.
+    pub fn tenant(&self) -> TenantInfo {
+        self.first.clone()
+    }
+
+    /// Adds another tenant (with its own RP, keys and data).
+    pub async fn add_tenant(&self, config: TenantConfig) -> Result<TenantInfo, EmulatorError> {
+        create_tenant(&self.state, config, &self.base).await
+    }
+
+    /// Generates a new signing key for `tenant_id`: new tokens use it, the JWKS keeps the old
+    /// ones. Returns the new `kid`.
+    pub async fn rotate_signing_key(&self, tenant_id: Uuid) -> Result<Uuid, EmulatorError> {
+        let tenant = self.state.tenant(&tenant_id).ok_or(EmulatorError::TenantNotFound(tenant_id))?;
+        let bits = tenant.config.rsa_bits;
+        let key = tokio::task::spawn_blocking(move || SigningKey::generate(bits))
+            .await
+            .map_err(|_| EmulatorError::KeyGeneration)??;
+        let kid = key.kid;
+        tenant.keys.write().unwrap_or_else(|e| e.into_inner()).push(key);
+        Ok(kid)
+    }
+
+    /// The internal webauthn-user UUID of an application user: the id that
+    /// `GET /{tenant}/transaction/{id}` takes (the server only shows it on its admin API).
+    pub fn internal_user_id(&self, tenant_id: Uuid, user_id: &str) -> Option<Uuid> {
+        let tenant = self.state.tenant(&tenant_id)?;
+        let data = tenant.data();
+        data.users.get(user_id).map(|u| u.id)
+    }
+
+    /// Stops serving and waits for the server task to end.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            // Graceful shutdown waits for open keep-alive connections; don't let them keep the
+            // port busy after the handle is gone.
+            task.abort();
+        }
+    }
+}

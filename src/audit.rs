@@ -1,0 +1,163 @@
+//! Audit log queries.
+
+use std::future::IntoFuture;
+
+use chrono::{DateTime, Utc};
+use futures_core::Stream;
+
+use crate::client::{Auth, call};
+use crate::generated::types;
+use crate::pagination::{Page, positive, stream_pages};
+use crate::tenant::BoxFuture;
+use crate::{Error, Tenant};
+
+impl Tenant {
+    /// Queries the tenant's audit log, newest first. Needs the API key. Await it for the first
+    /// page, or stream all matching entries.
+    ///
+    /// ```no_run
+    /// # async fn demo(tenant: hanko_passkeys::Tenant) -> Result<(), hanko_passkeys::Error> {
+    /// let since = chrono::Utc::now() - chrono::Duration::hours(1);
+    /// let page = tenant
+    ///     .audit_logs()
+    ///     .start_time(since)
+    ///     .event_type("webauthn_authentication_final_succeeded")
+    ///     .actor_user_id("user-42")
+    ///     .await?;
+    /// println!("{} logins in the last hour", page.total.unwrap_or(0));
+    /// # Ok(()) }
+    /// ```
+    pub fn audit_logs(&self) -> AuditLogQuery {
+        AuditLogQuery::default_for(self)
+    }
+}
+
+/// An audit log query: [`Tenant::audit_logs`].
+#[derive(Clone, Debug)]
+#[must_use = "await it, or call send() or stream()"]
+pub struct AuditLogQuery {
+    tenant: Tenant,
+    page: Option<u64>,
+    per_page: Option<u64>,
+    start_time: Option<DateTime<Utc>>,
+    end_time: Option<DateTime<Utc>>,
+    types: Vec<String>,
+    actor_user_id: Option<String>,
+    source_ip: Option<String>,
+    search: Option<String>,
+}
+
+impl AuditLogQuery {
+    fn default_for(tenant: &Tenant) -> Self {
+        AuditLogQuery {
+            tenant: tenant.clone(),
+            page: None,
+            per_page: None,
+            start_time: None,
+            end_time: None,
+            types: Vec::new(),
+            actor_user_id: None,
+            source_ip: None,
+            search: None,
+        }
+    }
+
+    /// Page to fetch, from 1 (default 1).
+    pub fn page(mut self, page: u64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Entries per page (the server's default is 20).
+    pub fn per_page(mut self, per_page: u64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Only entries created after this instant.
+    pub fn start_time(mut self, time: DateTime<Utc>) -> Self {
+        self.start_time = Some(time);
+        self
+    }
+
+    /// Only entries created before this instant.
+    pub fn end_time(mut self, time: DateTime<Utc>) -> Self {
+        self.end_time = Some(time);
+        self
+    }
+
+    /// Only entries of this type, e.g. `webauthn_registration_final_succeeded`; call it again
+    /// to accept several types.
+    pub fn event_type(mut self, event_type: impl Into<String>) -> Self {
+        self.types.push(event_type.into());
+        self
+    }
+
+    /// Only entries whose actor user id contains this text.
+    pub fn actor_user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.actor_user_id = Some(user_id.into());
+        self
+    }
+
+    /// Only entries whose source IP address contains this text.
+    pub fn source_ip(mut self, ip: impl Into<String>) -> Self {
+        self.source_ip = Some(ip.into());
+        self
+    }
+
+    /// Only entries whose source IP or actor user id contains this text (the `q` parameter).
+    pub fn search(mut self, text: impl Into<String>) -> Self {
+        self.search = Some(text.into());
+        self
+    }
+
+    /// Fetches one page (what `.await` does).
+    pub async fn send(self) -> Result<Page<types::AuditLog>, Error> {
+        let page = self.page.unwrap_or(1);
+        self.fetch(page).await
+    }
+
+    fn fetch(&self, page: u64) -> BoxFuture<Page<types::AuditLog>> {
+        let q = self.clone();
+        Box::pin(async move {
+            let page = positive("page", page)?;
+            let per_page = q.per_page.map(|n| positive("per_page", n)).transpose()?;
+            let types = (!q.types.is_empty()).then_some(&q.types);
+            let c = q.tenant.client();
+            let r = call(
+                c,
+                "list_audit_logs",
+                Auth::Required,
+                c.list_audit_logs(
+                    q.tenant.tenant_id(),
+                    q.actor_user_id.as_deref(),
+                    q.end_time.as_ref(),
+                    q.source_ip.as_deref(),
+                    Some(page),
+                    per_page,
+                    q.search.as_deref(),
+                    q.start_time.as_ref(),
+                    types,
+                ),
+            )
+            .await?;
+            Ok(Page::from_reply(r.value, &r.headers))
+        })
+    }
+
+    /// Streams the entries of this page and all following pages.
+    pub fn stream(self) -> impl Stream<Item = Result<types::AuditLog, Error>> + Send + 'static {
+        let first = self.page.unwrap_or(1);
+        let per_page = self.per_page;
+        stream_pages(first, per_page, move |page| self.fetch(page))
+    }
+}
+
+impl IntoFuture for AuditLogQuery {
+    type Output = Result<Page<types::AuditLog>, Error>;
+    type IntoFuture = BoxFuture<Page<types::AuditLog>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}

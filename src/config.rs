@@ -1,0 +1,213 @@
+//! Configuration of a [`Tenant`](crate::Tenant).
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+use uuid::Uuid;
+
+use crate::Error;
+
+/// Base URL of Hanko's hosted Passkey API.
+pub const DEFAULT_BASE_URL: &str = "https://passkeys.hanko.io";
+
+/// How to reach one tenant of the Passkey API. Checked by [`tenant()`](crate::tenant), which
+/// reports every problem as a configuration error before any request is made.
+///
+/// ```
+/// use std::time::Duration;
+/// use hanko_passkeys::Config;
+///
+/// let config = Config::new("0b41b5a3-4c7e-4b2c-9b8e-2f6a3c1d9e77")
+///     .api_key("an-api-key-from-the-hanko-console")
+///     .base_url("https://passkeys.example.com/hanko")
+///     .timeout(Duration::from_secs(10));
+/// let tenant = hanko_passkeys::tenant(config)?;
+/// # Ok::<(), hanko_passkeys::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) tenant_id: String,
+    pub(crate) api_key: Option<ApiKey>,
+    pub(crate) base_url: String,
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) user_agent: String,
+    pub(crate) http_client: Option<reqwest::Client>,
+}
+
+impl Config {
+    /// A configuration for the tenant with this id (a UUID), without an API key, against
+    /// [`DEFAULT_BASE_URL`].
+    pub fn new(tenant_id: impl Into<String>) -> Self {
+        Config {
+            tenant_id: tenant_id.into(),
+            api_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            user_agent: concat!("hanko-passkeys-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
+            http_client: None,
+        }
+    }
+
+    /// Reads `PASSKEYS_TENANT_ID` (required), `PASSKEYS_API_KEY` and `PASSKEYS_BASE_URL`
+    /// (both optional) from the environment.
+    pub fn from_env() -> Result<Self, Error> {
+        let var = |name: &str| match std::env::var(name) {
+            Ok(value) if !value.trim().is_empty() => Ok(Some(value)),
+            Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(Error::config(format!("{name} is not valid UTF-8")))
+            }
+        };
+        let tenant_id = var("PASSKEYS_TENANT_ID")?
+            .ok_or_else(|| Error::config("PASSKEYS_TENANT_ID is not set"))?;
+        let mut config = Config::new(tenant_id);
+        if let Some(key) = var("PASSKEYS_API_KEY")? {
+            config = config.api_key(key);
+        }
+        if let Some(url) = var("PASSKEYS_BASE_URL")? {
+            config = config.base_url(url);
+        }
+        Ok(config)
+    }
+
+    /// The tenant's secret API key, needed by every call except registration finalize,
+    /// discoverable login and JWKS. Without it those public calls still work, and the others
+    /// fail with [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) before sending
+    /// anything.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(ApiKey(key.into()));
+        self
+    }
+
+    /// Base URL of the API, e.g. a self-hosted server. A path prefix is kept
+    /// (`https://example.com/passkeys` → `https://example.com/passkeys/{tenant_id}/...`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Total time a request may take (default 30 s). Ignored with [`Config::http_client`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Time to establish a connection (default 10 s). Ignored with [`Config::http_client`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// `User-Agent` header (default `hanko-passkeys-rust/<version>`). Ignored with
+    /// [`Config::http_client`].
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Use your own `reqwest::Client` (proxies, TLS roots, connection pool shared with your
+    /// app). Its timeouts and user agent apply instead of this configuration's.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Validates everything; returns the parts a tenant is made of.
+    pub(crate) fn validate(&self) -> Result<Validated, Error> {
+        let tenant_id = Uuid::parse_str(self.tenant_id.trim())
+            .map_err(|_| Error::config(format!("tenant id {:?} is not a UUID", self.tenant_id)))?;
+        let base_url = validate_base_url(&self.base_url, tenant_id)?;
+        let api_key = match &self.api_key {
+            None => None,
+            Some(key) => Some(key.header_value()?),
+        };
+        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
+            return Err(Error::config("timeouts must be longer than zero"));
+        }
+        let user_agent = HeaderValue::from_str(&self.user_agent)
+            .map_err(|_| Error::config("the user agent is not a valid header value"))?;
+        Ok(Validated {
+            tenant_id,
+            base_url,
+            api_key,
+            user_agent,
+        })
+    }
+}
+
+pub(crate) struct Validated {
+    pub tenant_id: Uuid,
+    pub base_url: String,
+    pub api_key: Option<HeaderValue>,
+    pub user_agent: HeaderValue,
+}
+
+fn validate_base_url(raw: &str, tenant_id: Uuid) -> Result<String, Error> {
+    let url = reqwest::Url::parse(raw.trim())
+        .map_err(|e| Error::config(format!("base URL {raw:?} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::config(format!(
+            "base URL {raw:?} must be http or https"
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::config(format!("base URL {raw:?} has no host")));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(format!(
+            "base URL {raw:?} must not have a query or fragment"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config("base URL must not contain credentials"));
+    }
+    let text = url.as_str().trim_end_matches('/').to_owned();
+    let last = text.rsplit('/').next().unwrap_or_default();
+    if Uuid::parse_str(last).is_ok_and(|id| id == tenant_id) {
+        return Err(Error::config(format!(
+            "base URL {text:?} ends with the tenant id; give the API's root, the SDK adds the tenant"
+        )));
+    }
+    Ok(text)
+}
+
+/// The tenant's API key. Its `Debug` output is redacted.
+#[derive(Clone)]
+pub(crate) struct ApiKey(String);
+
+impl ApiKey {
+    fn header_value(&self) -> Result<HeaderValue, Error> {
+        // The server trims the key; do the same so a pasted newline does not break it.
+        let key = self.0.trim();
+        if key.is_empty() {
+            return Err(Error::config("the API key is empty"));
+        }
+        let mut value = HeaderValue::from_str(key)
+            .map_err(|_| Error::config("the API key contains characters a header cannot carry"))?;
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("tenant_id", &self.tenant_id)
+            .field("api_key", &self.api_key)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("http_client", &self.http_client.as_ref().map(|_| "custom"))
+            .finish()
+    }
+}

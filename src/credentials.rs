@@ -1,0 +1,190 @@
+//! Credential listing and management.
+
+use std::future::IntoFuture;
+
+use futures_core::Stream;
+
+use crate::client::{Auth, call};
+use crate::generated::types;
+use crate::pagination::{Page, positive, stream_pages};
+use crate::tenant::BoxFuture;
+use crate::{Error, Tenant};
+
+pub use types::ListCredentialsOrder as Order;
+
+impl Tenant {
+    /// Lists the credentials of every user of the tenant. Needs the API key. Await it for the
+    /// first page, or page and stream through all of them.
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    /// # async fn demo(tenant: hanko_passkeys::Tenant) -> Result<(), hanko_passkeys::Error> {
+    /// let all: Vec<_> = tenant.credentials().per_page(100).stream().try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn credentials(&self) -> CredentialList {
+        CredentialList::new(self.clone(), None)
+    }
+
+    /// One credential, by its base64url id.
+    pub fn credential(&self, credential_id: impl Into<String>) -> CredentialHandle {
+        CredentialHandle {
+            tenant: self.clone(),
+            id: credential_id.into(),
+        }
+    }
+}
+
+/// A credential list query: [`Tenant::credentials`] or [`User::credentials`](crate::User::credentials).
+#[derive(Clone, Debug)]
+#[must_use = "await it, or call send() or stream()"]
+pub struct CredentialList {
+    tenant: Tenant,
+    user_id: Option<String>,
+    page: Option<u64>,
+    per_page: Option<u64>,
+    order: Option<Order>,
+}
+
+impl CredentialList {
+    pub(crate) fn new(tenant: Tenant, user_id: Option<String>) -> Self {
+        CredentialList {
+            tenant,
+            user_id,
+            page: None,
+            per_page: None,
+            order: None,
+        }
+    }
+
+    /// Page to fetch, from 1 (default 1).
+    pub fn page(mut self, page: u64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Credentials per page (the server's default is 20).
+    pub fn per_page(mut self, per_page: u64) -> Self {
+        self.per_page = Some(per_page);
+        self
+    }
+
+    /// Sort order by creation time (the server's default: newest first).
+    pub fn order(mut self, order: Order) -> Self {
+        self.order = Some(order);
+        self
+    }
+
+    /// Fetches one page (what `.await` does).
+    pub async fn send(self) -> Result<Page<types::Credential>, Error> {
+        let page = self.page.unwrap_or(1);
+        self.fetch(page).await
+    }
+
+    fn fetch(&self, page: u64) -> BoxFuture<Page<types::Credential>> {
+        let query = self.clone();
+        Box::pin(async move {
+            let page = positive("page", page)?;
+            let per_page = query
+                .per_page
+                .map(|n| positive("per_page", n))
+                .transpose()?;
+            let c = query.tenant.client();
+            let r = call(
+                c,
+                "list_credentials",
+                Auth::Required,
+                c.list_credentials(
+                    query.tenant.tenant_id(),
+                    query.order,
+                    Some(page),
+                    per_page,
+                    query.user_id.as_deref(),
+                ),
+            )
+            .await?;
+            Ok(Page::from_reply(r.value, &r.headers))
+        })
+    }
+
+    /// Streams the credentials of this page and all following pages.
+    pub fn stream(self) -> impl Stream<Item = Result<types::Credential, Error>> + Send + 'static {
+        let first = self.page.unwrap_or(1);
+        let per_page = self.per_page;
+        stream_pages(first, per_page, move |page| self.fetch(page))
+    }
+}
+
+impl IntoFuture for CredentialList {
+    type Output = Result<Page<types::Credential>, Error>;
+    type IntoFuture = BoxFuture<Page<types::Credential>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// One credential: [`Tenant::credential`]. Not scoped to a user: any credential of the
+/// tenant can be read, renamed or removed.
+#[derive(Clone, Debug)]
+pub struct CredentialHandle {
+    tenant: Tenant,
+    id: String,
+}
+
+impl CredentialHandle {
+    fn checked_id(&self) -> Result<&str, Error> {
+        if self.id.is_empty() {
+            return Err(Error::invalid_input("the credential id is empty"));
+        }
+        Ok(&self.id)
+    }
+
+    /// Fetches the credential. Needs the API key.
+    pub async fn get(&self) -> Result<types::Credential, Error> {
+        let id = self.checked_id()?;
+        let c = self.tenant.client();
+        Ok(call(
+            c,
+            "get_credential",
+            Auth::Required,
+            c.get_credential(self.tenant.tenant_id(), id),
+        )
+        .await?
+        .value)
+    }
+
+    /// Renames the credential. Needs the API key.
+    pub async fn rename(&self, name: impl Into<String>) -> Result<(), Error> {
+        let id = self.checked_id()?;
+        let name: String = name.into();
+        let body = types::CredentialUpdate {
+            name: name
+                .try_into()
+                .map_err(|e| Error::invalid_input(format!("credential name: {e}")))?,
+        };
+        let c = self.tenant.client();
+        call(
+            c,
+            "update_credential",
+            Auth::Required,
+            c.update_credential(self.tenant.tenant_id(), id, &body),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Removes the credential; it can no longer be used to log in. Needs the API key.
+    pub async fn remove(&self) -> Result<(), Error> {
+        let id = self.checked_id()?;
+        let c = self.tenant.client();
+        call(
+            c,
+            "delete_credential",
+            Auth::Required,
+            c.delete_credential(self.tenant.tenant_id(), id),
+        )
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,162 @@
+//! Pages of list results, with the total from `X-Total-Count` and the next page from `Link`.
+
+use reqwest::header::HeaderMap;
+
+/// One page of a list call.
+///
+/// `total` and `next_page` come from the `X-Total-Count` and `Link` response headers; servers
+/// older than November 2025 send neither, and then both are `None`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Number of items in all pages together.
+    pub total: Option<u64>,
+    /// The number of the next page, if there is one.
+    pub next_page: Option<u64>,
+}
+
+impl<T> Page<T> {
+    pub(crate) fn from_reply(items: Vec<T>, headers: &HeaderMap) -> Self {
+        let total = headers
+            .get("x-total-count")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        let next_page = headers
+            .get_all(reqwest::header::LINK)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(next_page_from_link);
+        Page {
+            items,
+            total,
+            next_page,
+        }
+    }
+}
+
+impl<T> IntoIterator for Page<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+/// The `page` query parameter of the `rel="next"` entry of an RFC 8288 `Link` header.
+fn next_page_from_link(header: &str) -> Option<u64> {
+    // The server joins entries with a bare `,`; URLs in `<...>` never contain `>`.
+    let mut rest = header;
+    while let Some(start) = rest.find('<') {
+        let end = start + rest[start..].find('>')?;
+        let url = &rest[start + 1..end];
+        let params_end = rest[end..].find('<').map_or(rest.len(), |i| end + i);
+        let params = &rest[end + 1..params_end];
+        let is_next = params.split(';').any(|p| {
+            let p = p.trim();
+            p.strip_prefix("rel=")
+                .map(|v| {
+                    v.trim_matches('"')
+                        .split_whitespace()
+                        .any(|r| r.eq_ignore_ascii_case("next"))
+                })
+                .unwrap_or(false)
+        });
+        if is_next {
+            let url = reqwest::Url::parse(url)
+                .or_else(|_| reqwest::Url::parse("http://relative.invalid/")?.join(url))
+                .ok()?;
+            return url
+                .query_pairs()
+                .find(|(k, _)| k == "page")
+                .and_then(|(_, v)| v.parse().ok());
+        }
+        rest = &rest[params_end..];
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_next_in_the_servers_link_header() {
+        let h = "<http://h/t/credentials?page=1&per_page=10>; rel=\"first\",<http://h/t/credentials?page=10&per_page=10>; rel=\"last\",<http://h/t/credentials?page=5&per_page=10>; rel=\"next\",<http://h/t/credentials?page=3&per_page=10>; rel=\"prev\"";
+        assert_eq!(next_page_from_link(h), Some(5));
+    }
+
+    #[test]
+    fn no_next_on_the_last_page_or_garbage() {
+        assert_eq!(
+            next_page_from_link("<http://h/x?page=1>; rel=\"first\""),
+            None
+        );
+        assert_eq!(next_page_from_link(""), None);
+        assert_eq!(next_page_from_link("<<<>>>;;rel=next"), None);
+        assert_eq!(next_page_from_link("<http://h/x?page=abc>; rel=next"), None);
+        assert_eq!(next_page_from_link("</x?page=2>; rel=next"), Some(2));
+    }
+
+    #[test]
+    fn totals_and_missing_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-total-count", "95".parse().unwrap());
+        headers.insert(
+            "link",
+            "<http://h/x?page=2&per_page=10>; rel=\"next\""
+                .parse()
+                .unwrap(),
+        );
+        let page = Page::from_reply(vec![1], &headers);
+        assert_eq!((page.total, page.next_page), (Some(95), Some(2)));
+        let page = Page::from_reply(vec![1], &HeaderMap::new());
+        assert_eq!((page.total, page.next_page), (None, None));
+    }
+}
+
+/// Streams every item of every page from `first` on, fetching a page only when the previous
+/// one is used up. Follows `Link`'s next page; without `Link` (older servers) it goes on while
+/// pages come back full. A page number that does not move forward ends the stream, so a
+/// confused server cannot make it loop.
+pub(crate) fn stream_pages<T, F>(
+    first: u64,
+    per_page: Option<u64>,
+    fetch: F,
+) -> impl futures_core::Stream<Item = Result<T, crate::Error>> + Send + 'static
+where
+    T: Send + 'static,
+    F: Fn(u64) -> crate::tenant::BoxFuture<Page<T>> + Send + Sync + 'static,
+{
+    use futures_util::{StreamExt, TryStreamExt, stream};
+    stream::try_unfold(Some(first), move |page| {
+        let next = page.map(&fetch);
+        async move {
+            let (Some(page), Some(next)) = (page, next) else {
+                return Ok(None);
+            };
+            let result = next.await?;
+            let full = per_page.is_some_and(|n| result.items.len() as u64 >= n)
+                && !result.items.is_empty();
+            let following = match result.next_page {
+                Some(n) if n > page => Some(n),
+                Some(_) => None,
+                None if result.total.is_none() && full => Some(page + 1),
+                None => None,
+            };
+            Ok(Some((result.items, following)))
+        }
+    })
+    .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
+    .try_flatten()
+    .boxed()
+}
+
+/// Checks a page number or size: the API counts from 1.
+pub(crate) fn positive(what: &str, n: u64) -> Result<i64, crate::Error> {
+    i64::try_from(n)
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| crate::Error::invalid_input(format!("{what} must be at least 1, got {n}")))
+}

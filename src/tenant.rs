@@ -1,0 +1,571 @@
+//! The facade: a [`Tenant`] and the handles it hands out, grouped as in Hanko's JS SDK.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+
+use progenitor_client::ClientInfo;
+use uuid::Uuid;
+
+use crate::client::{Auth, Hooks, call};
+use crate::generated::{Client, types};
+use crate::{
+    AssertionResponse, Config, Error, LoginOptions, RegistrationOptions, RegistrationResponse,
+    Token,
+};
+
+pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'static>>;
+
+/// Connects to one tenant of the Passkey API. Checks the configuration; makes no request.
+///
+/// ```
+/// let tenant = hanko_passkeys::tenant(
+///     hanko_passkeys::Config::new("0b41b5a3-4c7e-4b2c-9b8e-2f6a3c1d9e77").api_key("secret"),
+/// )?;
+/// assert_eq!(tenant.id().to_string(), "0b41b5a3-4c7e-4b2c-9b8e-2f6a3c1d9e77");
+/// # Ok::<(), hanko_passkeys::Error>(())
+/// ```
+pub fn tenant(config: Config) -> Result<Tenant, Error> {
+    let valid = config.validate()?;
+    let http = match config.http_client {
+        Some(client) => client,
+        None => reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout)
+            .user_agent(valid.user_agent)
+            .build()
+            .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?,
+    };
+    let client = Client::new_with_client(&valid.base_url, http, Hooks::new(valid.api_key));
+    Ok(Tenant {
+        inner: Arc::new(Inner {
+            client,
+            tenant_id: valid.tenant_id,
+        }),
+    })
+}
+
+/// One tenant of the Passkey API: the entry point to every operation.
+///
+/// Cheap to clone and safe to share between tasks; clones share one connection pool.
+#[derive(Clone)]
+pub struct Tenant {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: Client,
+    tenant_id: Uuid,
+}
+
+impl std::fmt::Debug for Tenant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tenant")
+            .field("tenant_id", &self.inner.tenant_id)
+            .field("base_url", &self.inner.client.baseurl())
+            .field("api_key", &self.inner.client.inner())
+            .finish()
+    }
+}
+
+impl Tenant {
+    /// The tenant id.
+    pub fn id(&self) -> Uuid {
+        self.inner.tenant_id
+    }
+
+    /// The API's base URL, without the tenant id.
+    pub fn base_url(&self) -> &str {
+        self.inner.client.baseurl()
+    }
+
+    /// URL of the tenant's key set (`.well-known/jwks.json`), for token verification.
+    pub fn jwks_url(&self) -> String {
+        format!("{}/{}/.well-known/jwks.json", self.base_url(), self.id())
+    }
+
+    /// The generated client underneath, configured for this tenant: an escape hatch. It
+    /// sends the API key only inside facade calls; called directly, it sends none.
+    pub fn raw(&self) -> &Client {
+        &self.inner.client
+    }
+
+    pub(crate) fn client(&self) -> &Client {
+        &self.inner.client
+    }
+
+    pub(crate) fn tenant_id(&self) -> &Uuid {
+        &self.inner.tenant_id
+    }
+
+    /// Passkey registration.
+    pub fn registration(&self) -> Registration {
+        Registration {
+            tenant: self.clone(),
+        }
+    }
+
+    /// Passkey login.
+    pub fn login(&self) -> Login {
+        Login {
+            tenant: self.clone(),
+        }
+    }
+
+    /// Operations on one user, by your application's user id.
+    pub fn user(&self, user_id: impl Into<String>) -> User {
+        User {
+            tenant: self.clone(),
+            user_id: user_id.into(),
+        }
+    }
+
+    /// Transaction signing: a user confirms data with a passkey.
+    pub fn transaction(&self) -> Transactions {
+        Transactions {
+            tenant: self.clone(),
+        }
+    }
+
+    /// Fetches the tenant's public signing keys. Needs no API key.
+    pub async fn jwks(&self) -> Result<types::Jwks, Error> {
+        let r = call(
+            self.client(),
+            "get_jwks",
+            Auth::None,
+            self.client().get_jwks(self.tenant_id()),
+        )
+        .await?;
+        Ok(r.value)
+    }
+}
+
+pub(crate) fn token(reply: types::TokenResponse) -> Token {
+    Token::new(reply.token)
+}
+
+fn invalid<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> Error + '_ {
+    move |e| Error::invalid_input(format!("{what}: {e}"))
+}
+
+/// Passkey registration: [`Tenant::registration`].
+#[derive(Clone, Debug)]
+pub struct Registration {
+    tenant: Tenant,
+}
+
+impl Registration {
+    /// Starts registering a passkey for `user_id` (your application's id), shown as `username`.
+    /// Needs the API key. Await it, or set optional fields first.
+    ///
+    /// ```no_run
+    /// # async fn demo(tenant: hanko_passkeys::Tenant) -> Result<(), hanko_passkeys::Error> {
+    /// let options = tenant
+    ///     .registration()
+    ///     .initialize("user-42", "alice@example.com")
+    ///     .display_name("Alice")
+    ///     .await?;
+    /// let json = serde_json::to_string(&options)?; // {"publicKey":{...}}: send to the browser
+    /// # Ok(()) }
+    /// ```
+    pub fn initialize(
+        &self,
+        user_id: impl Into<String>,
+        username: impl Into<String>,
+    ) -> RegistrationInit {
+        RegistrationInit::new(self.tenant.clone(), false, user_id.into(), username.into())
+    }
+
+    /// Finishes the registration with the credential the browser produced, and returns a
+    /// token for the user. Needs no API key.
+    pub async fn finalize(&self, credential: &RegistrationResponse) -> Result<Token, Error> {
+        let c = self.tenant.client();
+        let r = call(
+            c,
+            "registration_finalize",
+            Auth::None,
+            c.registration_finalize(self.tenant.tenant_id(), credential),
+        )
+        .await?;
+        Ok(token(r.value))
+    }
+}
+
+/// A registration initialize call with its optional fields; await it to send it.
+#[derive(Clone, Debug)]
+#[must_use = "await it to send the request"]
+pub struct RegistrationInit {
+    tenant: Tenant,
+    mfa: bool,
+    user_id: String,
+    username: String,
+    display_name: Option<String>,
+    icon: Option<String>,
+}
+
+impl RegistrationInit {
+    fn new(tenant: Tenant, mfa: bool, user_id: String, username: String) -> Self {
+        RegistrationInit {
+            tenant,
+            mfa,
+            user_id,
+            username,
+            display_name: None,
+            icon: None,
+        }
+    }
+
+    /// Friendlier name shown by authenticators (at most 128 characters); the username is
+    /// used when not set.
+    pub fn display_name(mut self, display_name: impl Into<String>) -> Self {
+        self.display_name = Some(display_name.into());
+        self
+    }
+
+    /// Absolute URL of an image of the user.
+    pub fn icon(mut self, url: impl Into<String>) -> Self {
+        self.icon = Some(url.into());
+        self
+    }
+
+    /// Sends the request (what `.await` does).
+    pub async fn send(self) -> Result<RegistrationOptions, Error> {
+        let body = types::RegistrationRequest {
+            user_id: self.user_id.try_into().map_err(invalid("user id"))?,
+            username: self.username.try_into().map_err(invalid("username"))?,
+            display_name: self
+                .display_name
+                .map(TryInto::try_into)
+                .transpose()
+                .map_err(invalid("display name"))?,
+            icon: match self.icon {
+                Some(icon) => Some(check_url(icon)?),
+                None => None,
+            },
+        };
+        let c = self.tenant.client();
+        let id = self.tenant.tenant_id();
+        let r = if self.mfa {
+            call(
+                c,
+                "mfa_registration_initialize",
+                Auth::Required,
+                c.mfa_registration_initialize(id, &body),
+            )
+            .await?
+        } else {
+            call(
+                c,
+                "registration_initialize",
+                Auth::Required,
+                c.registration_initialize(id, &body),
+            )
+            .await?
+        };
+        Ok(r.value)
+    }
+}
+
+fn check_url(url: String) -> Result<String, Error> {
+    reqwest::Url::parse(&url)
+        .map_err(|e| Error::invalid_input(format!("icon {url:?} is not an absolute URL: {e}")))?;
+    Ok(url)
+}
+
+impl IntoFuture for RegistrationInit {
+    type Output = Result<RegistrationOptions, Error>;
+    type IntoFuture = BoxFuture<RegistrationOptions>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// Passkey login: [`Tenant::login`].
+#[derive(Clone, Debug)]
+pub struct Login {
+    tenant: Tenant,
+}
+
+impl Login {
+    /// Starts a discoverable login: any passkey of the tenant may answer, and the browser
+    /// lets the user pick one. Needs no API key.
+    pub async fn initialize(&self) -> Result<LoginOptions, Error> {
+        login_initialize(&self.tenant, None).await
+    }
+
+    /// Finishes a login (discoverable or for a user) with the browser's assertion, and
+    /// returns a token naming the user. Needs no API key.
+    pub async fn finalize(&self, assertion: &AssertionResponse) -> Result<Token, Error> {
+        let c = self.tenant.client();
+        let r = call(
+            c,
+            "login_finalize",
+            Auth::None,
+            c.login_finalize(self.tenant.tenant_id(), assertion),
+        )
+        .await?;
+        Ok(token(r.value))
+    }
+}
+
+async fn login_initialize(tenant: &Tenant, user_id: Option<&str>) -> Result<LoginOptions, Error> {
+    let body = types::LoginRequest {
+        user_id: user_id
+            .map(TryInto::try_into)
+            .transpose()
+            .map_err(invalid("user id"))?,
+    };
+    // The server wants the key exactly when a user is named.
+    let auth = if user_id.is_some() {
+        Auth::Required
+    } else {
+        Auth::None
+    };
+    let c = tenant.client();
+    Ok(call(
+        c,
+        "login_initialize",
+        auth,
+        c.login_initialize(tenant.tenant_id(), &body),
+    )
+    .await?
+    .value)
+}
+
+/// Operations on one user: [`Tenant::user`].
+#[derive(Clone, Debug)]
+pub struct User {
+    tenant: Tenant,
+    user_id: String,
+}
+
+impl User {
+    /// The user's passkey login.
+    pub fn login(&self) -> UserLogin {
+        UserLogin { user: self.clone() }
+    }
+
+    /// The user's second-factor (MFA) credentials.
+    pub fn mfa(&self) -> Mfa {
+        Mfa { user: self.clone() }
+    }
+
+    /// Lists the user's credentials (passkeys and MFA). Needs the API key. Await it for the
+    /// first page, or page and stream through all of them.
+    ///
+    /// ```no_run
+    /// # async fn demo(tenant: hanko_passkeys::Tenant) -> Result<(), hanko_passkeys::Error> {
+    /// let page = tenant.user("user-42").credentials().per_page(50).await?;
+    /// for credential in &page.items {
+    ///     println!("{} {:?}", credential.id, credential.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn credentials(&self) -> crate::CredentialList {
+        crate::CredentialList::new(self.tenant.clone(), Some(self.user_id.clone()))
+    }
+}
+
+/// Login restricted to one user's passkeys: [`User::login`].
+#[derive(Clone, Debug)]
+pub struct UserLogin {
+    user: User,
+}
+
+impl UserLogin {
+    /// Starts a login that only this user's passkeys (not MFA credentials) may answer. Needs
+    /// the API key.
+    pub async fn initialize(&self) -> Result<LoginOptions, Error> {
+        login_initialize(&self.user.tenant, Some(&self.user.user_id)).await
+    }
+
+    /// Finishes the login; the same call as [`Login::finalize`].
+    pub async fn finalize(&self, assertion: &AssertionResponse) -> Result<Token, Error> {
+        self.user.tenant.login().finalize(assertion).await
+    }
+}
+
+/// A user's second factor: [`User::mfa`].
+#[derive(Clone, Debug)]
+pub struct Mfa {
+    user: User,
+}
+
+impl Mfa {
+    /// MFA credential registration.
+    pub fn registration(&self) -> MfaRegistration {
+        MfaRegistration {
+            user: self.user.clone(),
+        }
+    }
+
+    /// MFA login.
+    pub fn login(&self) -> MfaLogin {
+        MfaLogin {
+            user: self.user.clone(),
+        }
+    }
+}
+
+/// Registration of a second-factor credential: [`Mfa::registration`].
+#[derive(Clone, Debug)]
+pub struct MfaRegistration {
+    user: User,
+}
+
+impl MfaRegistration {
+    /// Starts registering an MFA credential (the tenant's MFA settings: a security key,
+    /// user verification preferred). Needs the API key.
+    pub fn initialize(&self, username: impl Into<String>) -> RegistrationInit {
+        RegistrationInit::new(
+            self.user.tenant.clone(),
+            true,
+            self.user.user_id.clone(),
+            username.into(),
+        )
+    }
+
+    /// Finishes it, storing the credential as an MFA credential. Needs the API key.
+    pub async fn finalize(&self, credential: &RegistrationResponse) -> Result<Token, Error> {
+        let t = &self.user.tenant;
+        let c = t.client();
+        let r = call(
+            c,
+            "mfa_registration_finalize",
+            Auth::Required,
+            c.mfa_registration_finalize(t.tenant_id(), credential),
+        )
+        .await?;
+        Ok(token(r.value))
+    }
+}
+
+/// Second-factor login: [`Mfa::login`].
+#[derive(Clone, Debug)]
+pub struct MfaLogin {
+    user: User,
+}
+
+impl MfaLogin {
+    /// Starts an MFA login; any of the user's credentials, MFA or passkey, may answer. Needs
+    /// the API key.
+    pub async fn initialize(&self) -> Result<LoginOptions, Error> {
+        let t = &self.user.tenant;
+        let body = types::MfaLoginRequest {
+            user_id: self
+                .user
+                .user_id
+                .clone()
+                .try_into()
+                .map_err(invalid("user id"))?,
+        };
+        let c = t.client();
+        Ok(call(
+            c,
+            "mfa_login_initialize",
+            Auth::Required,
+            c.mfa_login_initialize(t.tenant_id(), &body),
+        )
+        .await?
+        .value)
+    }
+
+    /// Finishes the MFA login and returns a token for the user. Needs the API key.
+    pub async fn finalize(&self, assertion: &AssertionResponse) -> Result<Token, Error> {
+        let t = &self.user.tenant;
+        let c = t.client();
+        let r = call(
+            c,
+            "mfa_login_finalize",
+            Auth::Required,
+            c.mfa_login_finalize(t.tenant_id(), assertion),
+        )
+        .await?;
+        Ok(token(r.value))
+    }
+}
+
+/// Transaction signing: [`Tenant::transaction`].
+#[derive(Clone, Debug)]
+pub struct Transactions {
+    tenant: Tenant,
+}
+
+impl Transactions {
+    /// Starts a transaction: the user `user_id` confirms `data` (any JSON value but `null`,
+    /// `0`, `false` or `""`) with one of their passkeys. `transaction_id` must be new to the
+    /// tenant, forever (at most 128 characters). Needs the API key.
+    ///
+    /// ```no_run
+    /// # async fn demo(tenant: hanko_passkeys::Tenant) -> Result<(), hanko_passkeys::Error> {
+    /// let data = serde_json::json!({"amount": "42.00", "currency": "EUR", "to": "DE02..."});
+    /// let options = tenant.transaction().initialize("user-42", "tx-2026-0001", &data).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn initialize(
+        &self,
+        user_id: impl Into<String>,
+        transaction_id: impl Into<String>,
+        data: &impl serde::Serialize,
+    ) -> Result<LoginOptions, Error> {
+        let data = serde_json::to_value(data).map_err(invalid("transaction data"))?;
+        let empty = match &data {
+            serde_json::Value::Null | serde_json::Value::Bool(false) => true,
+            serde_json::Value::String(s) => s.is_empty(),
+            serde_json::Value::Number(n) => n.as_f64() == Some(0.0),
+            _ => false,
+        };
+        if empty {
+            return Err(Error::invalid_input(
+                "transaction data must not be null, 0, false or \"\"",
+            ));
+        }
+        let body = types::TransactionRequest {
+            user_id: user_id.into(),
+            transaction_id: transaction_id
+                .into()
+                .try_into()
+                .map_err(invalid("transaction id"))?,
+            transaction_data: data,
+        };
+        let c = self.tenant.client();
+        Ok(call(
+            c,
+            "transaction_initialize",
+            Auth::Required,
+            c.transaction_initialize(self.tenant.tenant_id(), &body),
+        )
+        .await?
+        .value)
+    }
+
+    /// Finishes a transaction with the browser's assertion; the token carries the transaction
+    /// id in its `trans` claim. Needs the API key.
+    pub async fn finalize(&self, assertion: &AssertionResponse) -> Result<Token, Error> {
+        let c = self.tenant.client();
+        let r = call(
+            c,
+            "transaction_finalize",
+            Auth::Required,
+            c.transaction_finalize(self.tenant.tenant_id(), assertion),
+        )
+        .await?;
+        Ok(token(r.value))
+    }
+
+    /// Lists a user's transactions. The server keys this by its **internal** user id (a
+    /// UUID, visible through the admin API), not by your application's user id. Needs the
+    /// API key.
+    pub async fn list(&self, internal_user_id: Uuid) -> Result<Vec<types::Transaction>, Error> {
+        let c = self.tenant.client();
+        Ok(call(
+            c,
+            "list_transactions",
+            Auth::Required,
+            c.list_transactions(self.tenant.tenant_id(), &internal_user_id),
+        )
+        .await?
+        .value)
+    }
+}

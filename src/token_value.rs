@@ -1,0 +1,46 @@
+//! The token a finalize call returns.
+
+use std::fmt;
+
+/// A JWT returned by a successful finalize call: proof, signed by the tenant's key, that the
+/// user completed the ceremony. Verify it before trusting it (see the `token` module); its
+/// claims name the user (`sub`) and the credential (`cred`).
+///
+/// `Debug` shows only the start of the token: it is a bearer credential for five minutes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub(crate) fn new(token: String) -> Self {
+        Token(token)
+    }
+
+    /// The compact JWT.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The compact JWT, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl AsRef<str> for Token {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let head: String = self.0.chars().take(12).collect();
+        write!(f, "Token({head}…)")
+    }
+}
