@@ -52,7 +52,7 @@ fn next_page_from_link(header: &str) -> Option<u64> {
         let end = start + rest[start..].find('>')?;
         let url = &rest[start + 1..end];
         let params_end = rest[end..].find('<').map_or(rest.len(), |i| end + i);
-        let params = &rest[end + 1..params_end];
+        let params = rest[end + 1..params_end].trim().trim_end_matches(',');
         let is_next = params.split(';').any(|p| {
             let p = p.trim();
             p.strip_prefix("rel=")

@@ -246,7 +246,7 @@ impl VirtualAuthenticator {
             .await
             .map_err(|e| AuthenticatorError::Ceremony(format!("{e:?}")))?;
         let mut json = serde_json::to_value(&created).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
-        normalize(&mut json);
+        normalize(&mut json, true);
         if !self.user_present {
             clear_up_flag_in_attestation(&mut json);
         }
@@ -272,7 +272,7 @@ impl VirtualAuthenticator {
             .await
             .map_err(|e| AuthenticatorError::Ceremony(format!("{e:?}")))?;
         let mut json = serde_json::to_value(&asserted).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
-        normalize(&mut json);
+        normalize(&mut json, false);
         if !self.user_present {
             if let Some(Value::String(data)) = json.pointer_mut("/response/authenticatorData") {
                 if let Ok(mut bytes) = URL_SAFE_NO_PAD.decode(data.as_str()) {
@@ -289,13 +289,18 @@ impl VirtualAuthenticator {
 
 /// Makes the client's output look like `@github/webauthn-json`: base64url strings, a
 /// `clientExtensionResults` object, `transports` inside the response.
-fn normalize(json: &mut Value) {
+fn normalize(json: &mut Value, registration: bool) {
     if let Some(obj) = json.as_object_mut() {
         obj.entry("clientExtensionResults").or_insert_with(|| Value::Object(Default::default()));
         if let Some(Value::Object(response)) = obj.get_mut("response") {
-            response.remove("publicKey");
-            response.remove("publicKeyAlgorithm");
-            response.remove("authenticatorData").filter(|_| false);
+            // webauthn-json sends only these; the extra `toJSON()` fields are not read anyway.
+            if registration {
+                response.remove("publicKey");
+                response.remove("publicKeyAlgorithm");
+                response.remove("authenticatorData");
+            } else {
+                response.remove("attestationObject");
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ use webauthn_rs_core::internals::AuthenticatorData;
 
 use crate::config::{UserVerification, WebauthnSettings};
 use crate::error::ApiError;
-use crate::http::{Ctx, invalid, json, opt_string, process_error};
+use crate::http::{Ctx, invalid, json, opt_string};
 use crate::resources::audit;
 use crate::state::{AppState, Operation, Session, StoredCredential, Tenant, TenantData, User, now};
 
@@ -259,7 +259,7 @@ fn registration_state(tenant: &Tenant, challenge: &[u8], uv_required: bool) -> R
         .credential_algorithms(vec![
             COSEAlgorithm::ES256,
             COSEAlgorithm::ES384,
-            COSEAlgorithm::ES512,
+            COSEAlgorithm::ES521,
             COSEAlgorithm::RS256,
             COSEAlgorithm::RS384,
             COSEAlgorithm::RS512,

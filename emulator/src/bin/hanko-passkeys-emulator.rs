@@ -1,1 +1,71 @@
-fn main(){}
+//! Runs the Hanko Passkey API emulator until Ctrl-C.
+
+use clap::Parser;
+use hanko_passkeys_emulator::Emulator;
+use uuid::Uuid;
+
+/// Local in-memory emulator of the Hanko Passkey API.
+#[derive(Debug, Parser)]
+#[command(name = "hanko-passkeys-emulator", version)]
+struct Args {
+    /// Port on 127.0.0.1 (0 picks a free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Relying party id.
+    #[arg(long, default_value = "localhost")]
+    rp_id: String,
+    /// Allowed origin; repeat for several (default http://localhost:8080).
+    #[arg(long = "origin", value_parser = parse_origin)]
+    origins: Vec<String>,
+    /// Tenant id (default: random).
+    #[arg(long)]
+    tenant_id: Option<Uuid>,
+    /// API key (default: 64 random bytes, base64url with padding).
+    #[arg(long)]
+    api_key: Option<String>,
+    /// RSA key size for token signing: 2048, 3072 or 4096.
+    #[arg(long, default_value_t = 4096, value_parser = parse_bits)]
+    rsa_bits: u32,
+}
+
+fn parse_bits(s: &str) -> Result<u32, String> {
+    match s {
+        "2048" | "3072" | "4096" => Ok(s.parse().unwrap_or(4096)),
+        _ => Err("must be 2048, 3072 or 4096".to_string()),
+    }
+}
+
+fn parse_origin(s: &str) -> Result<String, String> {
+    url::Url::parse(s).map(|_| s.to_string()).map_err(|e| format!("not a URL: {e}"))
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let mut builder = Emulator::builder().port(args.port).rp_id(args.rp_id).rsa_bits(args.rsa_bits);
+    for origin in args.origins {
+        builder = builder.origin(origin);
+    }
+    if let Some(id) = args.tenant_id {
+        builder = builder.tenant_id(id);
+    }
+    if let Some(key) = args.api_key {
+        builder = builder.api_key(key);
+    }
+    let emulator = match builder.start().await {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    println!("Hanko Passkey API emulator");
+    println!("base URL:  {}", emulator.base_url());
+    println!("tenant id: {}", emulator.tenant_id());
+    println!("API key:   {}", emulator.api_key());
+    println!("origins:   {}", emulator.origins().join(", "));
+    println!("Press Ctrl-C to stop.");
+    let _ = tokio::signal::ctrl_c().await;
+    emulator.shutdown().await;
+    std::process::ExitCode::SUCCESS
+}

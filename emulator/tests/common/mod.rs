@@ -1,0 +1,81 @@
+#![allow(dead_code)]
+use hanko_passkeys_emulator::Emulator;
+use hanko_passkeys_emulator::authenticator::VirtualAuthenticator;
+use reqwest::{Client, Response};
+use serde_json::{Value, json};
+
+pub struct Harness {
+    pub emu: Emulator,
+    pub http: Client,
+    pub auth: VirtualAuthenticator,
+}
+
+pub async fn start() -> Harness {
+    start_with(Emulator::builder().rsa_bits(2048)).await
+}
+
+pub async fn start_with(builder: hanko_passkeys_emulator::EmulatorBuilder) -> Harness {
+    let emu = builder.start().await.expect("emulator starts");
+    let auth = VirtualAuthenticator::new(emu.origin());
+    Harness { emu, http: Client::new(), auth }
+}
+
+impl Harness {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.emu.base_url(), path)
+    }
+
+    pub async fn post_key(&self, path: &str, body: &Value) -> Response {
+        self.http.post(self.url(path)).header("apiKey", self.emu.api_key()).json(body).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.http.post(self.url(path)).json(body).send().await.unwrap()
+    }
+
+    pub async fn get_key(&self, path: &str) -> Response {
+        self.http.get(self.url(path)).header("apiKey", self.emu.api_key()).send().await.unwrap()
+    }
+
+    /// Registers `user` with `auth`; returns the token response JSON.
+    pub async fn register_with(&self, auth: &VirtualAuthenticator, user: &str) -> Value {
+        let options = ok_json(self.post_key("/registration/initialize", &json!({"user_id": user, "username": user})).await).await;
+        let cred = auth.register(&options).await.expect("authenticator registers");
+        ok_json(self.post("/registration/finalize", &cred).await).await
+    }
+
+    pub async fn register(&self, user: &str) -> Value {
+        self.register_with(&self.auth, user).await
+    }
+
+    pub async fn login_options(&self, user: Option<&str>) -> Value {
+        match user {
+            Some(u) => ok_json(self.post_key("/login/initialize", &json!({"user_id": u})).await).await,
+            None => ok_json(self.post("/login/initialize", &json!({})).await).await,
+        }
+    }
+}
+
+pub async fn ok_json(r: Response) -> Value {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert!(status.is_success(), "expected success, got {status}: {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Asserts an error response's status and exact title; returns the body.
+pub async fn expect_error(r: Response, status: u16, title: &str) -> Value {
+    let got = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    assert_eq!(got, status, "body: {text}");
+    let body: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"));
+    assert_eq!(body["title"], title, "body: {text}");
+    assert_eq!(body["status"], status);
+    body
+}
+
+pub fn claims(token: &str) -> Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
