@@ -105,7 +105,7 @@ pub(crate) async fn call<T, F>(
     request: F,
 ) -> Result<Reply<T>, Error>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + 'static,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::Error>>>,
 {
     if auth == Auth::Required && !client.inner().has_api_key() {
@@ -169,7 +169,7 @@ where
 
 /// A status the spec does not list. A 2xx is still a success (204 where 200 is documented);
 /// anything else is an error that keeps its status and body.
-async fn unexpected<T: DeserializeOwned>(
+async fn unexpected<T: DeserializeOwned + 'static>(
     response: reqwest::Response,
     request_id: Option<String>,
 ) -> Result<Reply<T>, Error> {

@@ -10,15 +10,18 @@ use std::sync::{Arc, Mutex};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use passkey_authenticator::{
-    Authenticator, CredentialStore, DiscoverabilitySupport, StoreInfo, UiHint, UserCheck, UserValidationMethod,
+    Authenticator, CredentialStore, DiscoverabilitySupport, StoreInfo, UiHint, UserCheck,
+    UserValidationMethod,
 };
 use passkey_client::{Client, DefaultClientData};
+use passkey_types::Passkey;
 use passkey_types::ctap2::{
     Aaguid, Ctap2Error, StatusCode,
     make_credential::{Options, PublicKeyCredentialRpEntity, PublicKeyCredentialUserEntity},
 };
-use passkey_types::webauthn::{CredentialCreationOptions, CredentialRequestOptions, PublicKeyCredentialDescriptor};
-use passkey_types::Passkey;
+use passkey_types::webauthn::{
+    CredentialCreationOptions, CredentialRequestOptions, PublicKeyCredentialDescriptor,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -68,7 +71,11 @@ impl CredentialStore for SharedStore {
                 .iter()
                 .rev()
                 .filter(|p| ids.iter().any(|d| *d.id == *p.credential_id))
-                .filter(|p| self.preferred.as_ref().is_none_or(|pref| **pref == *p.credential_id))
+                .filter(|p| {
+                    self.preferred
+                        .as_ref()
+                        .is_none_or(|pref| **pref == *p.credential_id)
+                })
                 .cloned()
                 .collect(),
             None => stored
@@ -76,11 +83,19 @@ impl CredentialStore for SharedStore {
                 .iter()
                 .rev()
                 .filter(|p| p.rp_id == rp_id)
-                .filter(|p| self.preferred.as_ref().is_none_or(|pref| **pref == *p.credential_id))
+                .filter(|p| {
+                    self.preferred
+                        .as_ref()
+                        .is_none_or(|pref| **pref == *p.credential_id)
+                })
                 .cloned()
                 .collect(),
         };
-        if found.is_empty() { Err(Ctap2Error::NoCredentials.into()) } else { Ok(found) }
+        if found.is_empty() {
+            Err(Ctap2Error::NoCredentials.into())
+        } else {
+            Ok(found)
+        }
     }
 
     async fn save_credential(
@@ -90,20 +105,30 @@ impl CredentialStore for SharedStore {
         _rp: PublicKeyCredentialRpEntity,
         _options: Options,
     ) -> Result<(), StatusCode> {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).passkeys.push(cred);
+        self.inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .passkeys
+            .push(cred);
         Ok(())
     }
 
     async fn update_credential(&mut self, cred: &Passkey) -> Result<(), StatusCode> {
         let mut stored = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(existing) = stored.passkeys.iter_mut().find(|p| p.credential_id == cred.credential_id) {
+        if let Some(existing) = stored
+            .passkeys
+            .iter_mut()
+            .find(|p| p.credential_id == cred.credential_id)
+        {
             *existing = cred.clone();
         }
         Ok(())
     }
 
     async fn get_info(&self) -> StoreInfo {
-        StoreInfo { discoverability: DiscoverabilitySupport::ForcedDiscoverable }
+        StoreInfo {
+            discoverability: DiscoverabilitySupport::ForcedDiscoverable,
+        }
     }
 }
 
@@ -122,7 +147,10 @@ impl UserValidationMethod for SimulatedUser {
         presence: bool,
         verification: bool,
     ) -> Result<UserCheck, Ctap2Error> {
-        Ok(UserCheck { presence, verification: verification && self.verified })
+        Ok(UserCheck {
+            presence,
+            verification: verification && self.verified,
+        })
     }
 
     fn is_presence_enabled(&self) -> bool {
@@ -191,14 +219,19 @@ impl VirtualAuthenticator {
     /// The same authenticator and credentials, used from another origin (a phishing page, a
     /// different port): the server must reject its responses.
     pub fn with_origin(&self, origin: impl Into<String>) -> Self {
-        Self { origin: origin.into(), ..self.clone() }
+        Self {
+            origin: origin.into(),
+            ..self.clone()
+        }
     }
 
     /// The same authenticator that, when several of its credentials match, answers with
     /// `credential_id` (base64url).
     pub fn using_credential(&self, credential_id: &str) -> Self {
         let mut copy = self.clone();
-        copy.store.preferred = URL_SAFE_NO_PAD.decode(credential_id.trim_end_matches('=')).ok();
+        copy.store.preferred = URL_SAFE_NO_PAD
+            .decode(credential_id.trim_end_matches('='))
+            .ok();
         copy
     }
 
@@ -210,14 +243,28 @@ impl VirtualAuthenticator {
     /// Base64url ids of all stored credentials, oldest first.
     pub fn credential_ids(&self) -> Vec<String> {
         let stored = self.store.inner.lock().unwrap_or_else(|e| e.into_inner());
-        stored.passkeys.iter().map(|p| URL_SAFE_NO_PAD.encode(&*p.credential_id)).collect()
+        stored
+            .passkeys
+            .iter()
+            .map(|p| URL_SAFE_NO_PAD.encode(&*p.credential_id))
+            .collect()
     }
 
-    fn client(&self) -> Client<SharedStore, SimulatedUser, passkey_crypto::rust_crypto::RustCryptoBackend, public_suffix::PublicSuffixList, ()> {
+    fn client(
+        &self,
+    ) -> Client<
+        SharedStore,
+        SimulatedUser,
+        passkey_crypto::rust_crypto::RustCryptoBackend,
+        public_suffix::PublicSuffixList,
+        (),
+    > {
         let authenticator = Authenticator::new(
             Aaguid::from(self.aaguid),
             self.store.clone(),
-            SimulatedUser { verified: self.user_verified },
+            SimulatedUser {
+                verified: self.user_verified,
+            },
             passkey_crypto::rust_crypto::RustCryptoBackend,
         );
         Client::new(authenticator).allows_insecure_localhost(true)
@@ -230,22 +277,27 @@ impl VirtualAuthenticator {
     /// Answers creation options (`{"publicKey":{...}}` from `registration/initialize`) with the
     /// registration credential JSON that `registration/finalize` takes.
     pub async fn register(&self, options: &impl Serialize) -> Result<Value, AuthenticatorError> {
-        let mut options = serde_json::to_value(options).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        let mut options = serde_json::to_value(options)
+            .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
         if !self.user_verified {
             // A non-verifying authenticator: the client must not ask for UV.
-            if let Some(sel) = options.pointer_mut("/publicKey/authenticatorSelection").and_then(Value::as_object_mut) {
+            if let Some(sel) = options
+                .pointer_mut("/publicKey/authenticatorSelection")
+                .and_then(Value::as_object_mut)
+            {
                 sel.insert("userVerification".into(), "discouraged".into());
             }
         }
-        let request: CredentialCreationOptions =
-            serde_json::from_value(options).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        let request: CredentialCreationOptions = serde_json::from_value(options)
+            .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
         let origin = self.origin_url()?;
         let mut client = self.client();
         let created = client
             .register(&origin, request, DefaultClientData)
             .await
             .map_err(|e| AuthenticatorError::Ceremony(format!("{e:?}")))?;
-        let mut json = serde_json::to_value(&created).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        let mut json = serde_json::to_value(&created)
+            .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
         normalize(&mut json, true);
         if !self.user_present {
             clear_up_flag_in_attestation(&mut json);
@@ -257,21 +309,26 @@ impl VirtualAuthenticator {
     /// initialize) with the assertion JSON the finalize endpoints take. Without
     /// `allowCredentials` it picks the newest resident credential for the RP id.
     pub async fn login(&self, options: &impl Serialize) -> Result<Value, AuthenticatorError> {
-        let mut options = serde_json::to_value(options).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        let mut options = serde_json::to_value(options)
+            .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
         if !self.user_verified {
-            if let Some(pk) = options.pointer_mut("/publicKey").and_then(Value::as_object_mut) {
+            if let Some(pk) = options
+                .pointer_mut("/publicKey")
+                .and_then(Value::as_object_mut)
+            {
                 pk.insert("userVerification".into(), "discouraged".into());
             }
         }
-        let request: CredentialRequestOptions =
-            serde_json::from_value(options).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        let request: CredentialRequestOptions = serde_json::from_value(options)
+            .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
         let origin = self.origin_url()?;
         let mut client = self.client();
         let asserted = client
             .authenticate(&origin, request, DefaultClientData)
             .await
             .map_err(|e| AuthenticatorError::Ceremony(format!("{e:?}")))?;
-        let mut json = serde_json::to_value(&asserted).map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        let mut json = serde_json::to_value(&asserted)
+            .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
         normalize(&mut json, false);
         if !self.user_present {
             if let Some(Value::String(data)) = json.pointer_mut("/response/authenticatorData") {
@@ -291,7 +348,8 @@ impl VirtualAuthenticator {
 /// `clientExtensionResults` object, `transports` inside the response.
 fn normalize(json: &mut Value, registration: bool) {
     if let Some(obj) = json.as_object_mut() {
-        obj.entry("clientExtensionResults").or_insert_with(|| Value::Object(Default::default()));
+        obj.entry("clientExtensionResults")
+            .or_insert_with(|| Value::Object(Default::default()));
         if let Some(Value::Object(response)) = obj.get_mut("response") {
             // webauthn-json sends only these; the extra `toJSON()` fields are not read anyway.
             if registration {
@@ -306,9 +364,15 @@ fn normalize(json: &mut Value, registration: bool) {
 }
 
 fn clear_up_flag_in_attestation(json: &mut Value) {
-    let Some(Value::String(att)) = json.pointer_mut("/response/attestationObject") else { return };
-    let Ok(bytes) = URL_SAFE_NO_PAD.decode(att.as_str()) else { return };
-    let Ok(serde_cbor_2::Value::Map(mut map)) = serde_cbor_2::from_slice::<serde_cbor_2::Value>(&bytes) else {
+    let Some(Value::String(att)) = json.pointer_mut("/response/attestationObject") else {
+        return;
+    };
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(att.as_str()) else {
+        return;
+    };
+    let Ok(serde_cbor_2::Value::Map(mut map)) =
+        serde_cbor_2::from_slice::<serde_cbor_2::Value>(&bytes)
+    else {
         return;
     };
     let key = serde_cbor_2::Value::Text("authData".into());

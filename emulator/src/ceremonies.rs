@@ -11,11 +11,11 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use webauthn_rs_core::error::WebauthnError;
-use webauthn_rs_core::proto::{
-    AuthenticationState, COSEAlgorithm, Credential, PublicKeyCredential, RegisterPublicKeyCredential,
-    Registration, RegistrationState, UserVerificationPolicy,
-};
 use webauthn_rs_core::internals::AuthenticatorData;
+use webauthn_rs_core::proto::{
+    AuthenticationState, COSEAlgorithm, Credential, PublicKeyCredential,
+    RegisterPublicKeyCredential, Registration, RegistrationState, UserVerificationPolicy,
+};
 
 use crate::config::{UserVerification, WebauthnSettings};
 use crate::error::ApiError;
@@ -38,12 +38,19 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 }
 
 fn settings(tenant: &Tenant, mfa: bool) -> &WebauthnSettings {
-    if mfa { &tenant.config.mfa } else { &tenant.config.passkey }
+    if mfa {
+        &tenant.config.mfa
+    } else {
+        &tenant.config.passkey
+    }
 }
 
 fn expires(settings: &WebauthnSettings) -> chrono::DateTime<Utc> {
-    let timeout = chrono::Duration::from_std(settings.effective_timeout()).unwrap_or(chrono::Duration::MAX);
-    Utc::now().checked_add_signed(timeout).unwrap_or(chrono::DateTime::<Utc>::MAX_UTC)
+    let timeout =
+        chrono::Duration::from_std(settings.effective_timeout()).unwrap_or(chrono::Duration::MAX);
+    Utc::now()
+        .checked_add_signed(timeout)
+        .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC)
 }
 
 fn timeout_ms(settings: &WebauthnSettings) -> u64 {
@@ -56,7 +63,12 @@ fn max_len(messages: &mut Vec<String>, field: &str, value: Option<&str>, max: us
     }
 }
 
-fn token(tenant: &Tenant, user_id: &str, credential_id: &str, transaction: Option<&str>) -> Result<Response, ApiError> {
+fn token(
+    tenant: &Tenant,
+    user_id: &str,
+    credential_id: &str,
+    transaction: Option<&str>,
+) -> Result<Response, ApiError> {
     let iat = Utc::now().timestamp();
     let mut claims = json!({
         "aud": [tenant.config.rp_id],
@@ -76,7 +88,12 @@ fn token(tenant: &Tenant, user_id: &str, credential_id: &str, transaction: Optio
 // Registration
 // ---------------------------------------------------------------------------------------------
 
-pub(crate) fn registration_init(state: &AppState, tenant: &Tenant, ctx: &Ctx, mfa: bool) -> Result<Response, ApiError> {
+pub(crate) fn registration_init(
+    state: &AppState,
+    tenant: &Tenant,
+    ctx: &Ctx,
+    mfa: bool,
+) -> Result<Response, ApiError> {
     let body = ctx.bind_body()?;
     let user_id = opt_string(&body, "user_id", &ctx.body)?;
     let username = opt_string(&body, "username", &ctx.body)?;
@@ -100,10 +117,15 @@ pub(crate) fn registration_init(state: &AppState, tenant: &Tenant, ctx: &Ctx, mf
         return Err(invalid(messages));
     }
     let (user_id, username) = (user_id.unwrap_or_default(), username.unwrap_or_default());
-    if user_id.chars().count() > 255 || username.chars().count() > 255 || icon.as_ref().is_some_and(|i| i.len() > 255) {
+    if user_id.chars().count() > 255
+        || username.chars().count() > 255
+        || icon.as_ref().is_some_and(|i| i.len() > 255)
+    {
         return Err(ApiError::internal());
     }
-    let display_name = display_name.filter(|d| !d.trim().is_empty()).unwrap_or_else(|| username.clone());
+    let display_name = display_name
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or_else(|| username.clone());
     let settings = settings(tenant, mfa);
     let challenge = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
 
@@ -129,7 +151,11 @@ pub(crate) fn registration_init(state: &AppState, tenant: &Tenant, ctx: &Ctx, mf
             expires_at: expires(settings),
         },
     );
-    let kind = if mfa { "mfa_registration_init_succeeded" } else { "webauthn_registration_init_succeeded" };
+    let kind = if mfa {
+        "mfa_registration_init_succeeded"
+    } else {
+        "webauthn_registration_init_succeeded"
+    };
     audit(state, &mut data, tenant.id, ctx, kind, Some(&user_id), None);
     drop(data);
 
@@ -139,7 +165,10 @@ pub(crate) fn registration_init(state: &AppState, tenant: &Tenant, ctx: &Ctx, mf
         user_obj.insert("icon".into(), icon.into());
     }
     user_obj.insert("displayName".into(), display_name.into());
-    user_obj.insert("id".into(), URL_SAFE_NO_PAD.encode(user_id.as_bytes()).into());
+    user_obj.insert(
+        "id".into(),
+        URL_SAFE_NO_PAD.encode(user_id.as_bytes()).into(),
+    );
     let mut selection = Map::new();
     if let Some(attachment) = settings.attachment {
         selection.insert("authenticatorAttachment".into(), attachment.as_str().into());
@@ -149,7 +178,10 @@ pub(crate) fn registration_init(state: &AppState, tenant: &Tenant, ctx: &Ctx, mf
         (settings.resident_key == crate::config::ResidentKey::Required).into(),
     );
     selection.insert("residentKey".into(), settings.resident_key.as_str().into());
-    selection.insert("userVerification".into(), settings.user_verification.as_str().into());
+    selection.insert(
+        "userVerification".into(),
+        settings.user_verification.as_str().into(),
+    );
     let options = json!({"publicKey": {
         "rp": {"name": tenant.config.rp_name, "id": tenant.config.rp_id},
         "user": Value::Object(user_obj),
@@ -177,7 +209,9 @@ struct ParsedRegistration {
 }
 
 fn parse_registration(body: &[u8]) -> Result<ParsedRegistration, ApiError> {
-    let parse_err = |details: &str| ApiError::bad_request("unable to parse credential creation response", details);
+    let parse_err = |details: &str| {
+        ApiError::bad_request("unable to parse credential creation response", details)
+    };
     let reg = "Parse error for Registration";
     let att = "Error parsing attestation response";
     let value: Value = serde_json::from_slice(body).map_err(|_| parse_err(reg))?;
@@ -200,10 +234,17 @@ fn parse_registration(body: &[u8]) -> Result<ParsedRegistration, ApiError> {
         .and_then(b64url)
         .ok_or_else(|| parse_err(reg))?;
     let client: Value = serde_json::from_slice(&client_data).map_err(|_| parse_err(reg))?;
-    let challenge = client.get("challenge").and_then(Value::as_str).unwrap_or("").to_string();
+    let challenge = client
+        .get("challenge")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
 
-    let cbor: serde_cbor_2::Value = serde_cbor_2::from_slice(&attestation_object).map_err(|_| parse_err(att))?;
-    let serde_cbor_2::Value::Map(map) = cbor else { return Err(parse_err(att)) };
+    let cbor: serde_cbor_2::Value =
+        serde_cbor_2::from_slice(&attestation_object).map_err(|_| parse_err(att))?;
+    let serde_cbor_2::Value::Map(map) = cbor else {
+        return Err(parse_err(att));
+    };
     let text = |k: &str| serde_cbor_2::Value::Text(k.to_string());
     let fmt = match map.get(&text("fmt")) {
         Some(serde_cbor_2::Value::Text(f)) => f.clone(),
@@ -217,7 +258,8 @@ fn parse_registration(body: &[u8]) -> Result<ParsedRegistration, ApiError> {
         Some(serde_cbor_2::Value::Bytes(b)) => b.clone(),
         _ => return Err(parse_err(att)),
     };
-    let auth_data = AuthenticatorData::<Registration>::try_from(auth_data_bytes.as_slice()).map_err(|_| parse_err(att))?;
+    let auth_data = AuthenticatorData::<Registration>::try_from(auth_data_bytes.as_slice())
+        .map_err(|_| parse_err(att))?;
     if auth_data.acd.is_none() {
         return Err(parse_err(att));
     }
@@ -226,10 +268,18 @@ fn parse_registration(body: &[u8]) -> Result<ParsedRegistration, ApiError> {
     let mut normalized = value.clone();
     strip_padding(&mut normalized);
     if let Some(obj) = normalized.as_object_mut() {
-        obj.entry("rawId").or_insert_with(|| Value::String(id.trim_end_matches('=').to_string()));
+        obj.entry("rawId")
+            .or_insert_with(|| Value::String(id.trim_end_matches('=').to_string()));
     }
-    let credential: RegisterPublicKeyCredential = serde_json::from_value(normalized).map_err(|_| parse_err(reg))?;
-    Ok(ParsedRegistration { credential, challenge, fmt, att_stmt_empty, auth_data })
+    let credential: RegisterPublicKeyCredential =
+        serde_json::from_value(normalized).map_err(|_| parse_err(reg))?;
+    Ok(ParsedRegistration {
+        credential,
+        challenge,
+        fmt,
+        att_stmt_empty,
+        auth_data,
+    })
 }
 
 fn strip_padding(value: &mut Value) {
@@ -251,7 +301,11 @@ fn attestation_error(details: &str) -> ApiError {
     ApiError::bad_request("failed to validate attestation", details)
 }
 
-fn registration_state(tenant: &Tenant, challenge: &[u8], uv_required: bool) -> Result<RegistrationState, ApiError> {
+fn registration_state(
+    tenant: &Tenant,
+    challenge: &[u8],
+    uv_required: bool,
+) -> Result<RegistrationState, ApiError> {
     let builder = tenant
         .webauthn
         .new_challenge_register_builder(b"user", "user", "user")
@@ -273,7 +327,10 @@ fn registration_state(tenant: &Tenant, challenge: &[u8], uv_required: bool) -> R
         } else {
             UserVerificationPolicy::Discouraged_DO_NOT_USE
         });
-    let (_, template) = tenant.webauthn.generate_challenge_register(builder).map_err(|_| ApiError::internal())?;
+    let (_, template) = tenant
+        .webauthn
+        .generate_challenge_register(builder)
+        .map_err(|_| ApiError::internal())?;
     // The state's challenge is private; swap ours in through its serde form.
     let mut value = serde_json::to_value(&template).map_err(|_| ApiError::internal())?;
     if let Some(obj) = value.as_object_mut() {
@@ -302,9 +359,22 @@ fn registration_error(e: &WebauthnError) -> ApiError {
     }
 }
 
-const ATTESTATION_FORMATS: [&str; 7] = ["none", "packed", "tpm", "android-key", "android-safetynet", "apple", "fido-u2f"];
+const ATTESTATION_FORMATS: [&str; 7] = [
+    "none",
+    "packed",
+    "tpm",
+    "android-key",
+    "android-safetynet",
+    "apple",
+    "fido-u2f",
+];
 
-pub(crate) async fn registration_finalize(state: &AppState, tenant: &Tenant, ctx: &Ctx, mfa: bool) -> Result<Response, ApiError> {
+pub(crate) async fn registration_finalize(
+    state: &AppState,
+    tenant: &Tenant,
+    ctx: &Ctx,
+    mfa: bool,
+) -> Result<Response, ApiError> {
     let parsed = parse_registration(&ctx.body)?;
     let mut data = tenant.data();
     let session = data
@@ -312,12 +382,19 @@ pub(crate) async fn registration_finalize(state: &AppState, tenant: &Tenant, ctx
         .get(&parsed.challenge)
         .filter(|s| s.operation == Operation::Registration)
         .cloned()
-        .ok_or_else(|| ApiError::bad_request("received challenge does not match with any stored one", ""))?;
-    let user = data.users.get(&session.user_id).cloned().ok_or_else(|| ApiError::not_found("user not found"))?;
+        .ok_or_else(|| {
+            ApiError::bad_request("received challenge does not match with any stored one", "")
+        })?;
+    let user = data
+        .users
+        .get(&session.user_id)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("user not found"))?;
     if session.expires_at < Utc::now() {
         return Err(attestation_error("Session has Expired"));
     }
-    let challenge_bytes = b64url(&parsed.challenge).ok_or_else(|| attestation_error("Error validating challenge"))?;
+    let challenge_bytes =
+        b64url(&parsed.challenge).ok_or_else(|| attestation_error("Error validating challenge"))?;
     let reg_state = registration_state(tenant, &challenge_bytes, session.uv_required)?;
     let credential = tenant
         .webauthn
@@ -325,13 +402,22 @@ pub(crate) async fn registration_finalize(state: &AppState, tenant: &Tenant, ctx
         .map_err(|e| registration_error(&e))?;
     // webauthn-rs skips formats it does not know; go-webauthn rejects them, and `none` must
     // have an empty statement.
-    if !ATTESTATION_FORMATS.contains(&parsed.fmt.as_str()) || (parsed.fmt == "none" && !parsed.att_stmt_empty) {
+    if !ATTESTATION_FORMATS.contains(&parsed.fmt.as_str())
+        || (parsed.fmt == "none" && !parsed.att_stmt_empty)
+    {
         return Err(attestation_error("Invalid attestation format"));
     }
-    let acd = parsed.auth_data.acd.as_ref().ok_or_else(ApiError::internal)?;
+    let acd = parsed
+        .auth_data
+        .acd
+        .as_ref()
+        .ok_or_else(ApiError::internal)?;
     let raw_id = acd.credential_id.to_vec();
     {
-        let mut ids = state.credential_ids.lock().unwrap_or_else(|e| e.into_inner());
+        let mut ids = state
+            .credential_ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if !ids.insert(raw_id.clone()) {
             // A duplicate primary key is a plain DB error on the server.
             return Err(ApiError::internal());
@@ -339,7 +425,9 @@ pub(crate) async fn registration_finalize(state: &AppState, tenant: &Tenant, ctx
     }
     let id = URL_SAFE_NO_PAD.encode(&raw_id);
     let aaguid = Uuid::from_slice(acd.aaguid.as_slice()).unwrap_or_default();
-    let public_key = serde_cbor_2::to_vec(&acd.credential_pk).map(|b| URL_SAFE_NO_PAD.encode(b)).unwrap_or_default();
+    let public_key = serde_cbor_2::to_vec(&acd.credential_pk)
+        .map(|b| URL_SAFE_NO_PAD.encode(b))
+        .unwrap_or_default();
     let created = now();
     data.credentials.insert(
         id.clone(),
@@ -361,8 +449,20 @@ pub(crate) async fn registration_finalize(state: &AppState, tenant: &Tenant, ctx
         },
     );
     data.sessions.remove(&parsed.challenge);
-    let kind = if mfa { "mfa_registration_final_succeeded" } else { "webauthn_registration_final_succeeded" };
-    audit(state, &mut data, tenant.id, ctx, kind, Some(&user.user_id), None);
+    let kind = if mfa {
+        "mfa_registration_final_succeeded"
+    } else {
+        "webauthn_registration_final_succeeded"
+    };
+    audit(
+        state,
+        &mut data,
+        tenant.id,
+        ctx,
+        kind,
+        Some(&user.user_id),
+        None,
+    );
     drop(data);
     token(tenant, &user.user_id, &id, None)
 }
@@ -371,7 +471,12 @@ pub(crate) async fn registration_finalize(state: &AppState, tenant: &Tenant, ctx
 // Login and MFA login
 // ---------------------------------------------------------------------------------------------
 
-fn request_options(settings: &WebauthnSettings, rp_id: &str, challenge: &str, allowed: Option<&[Vec<u8>]>) -> Value {
+fn request_options(
+    settings: &WebauthnSettings,
+    rp_id: &str,
+    challenge: &str,
+    allowed: Option<&[Vec<u8>]>,
+) -> Value {
     let mut options = Map::new();
     options.insert("challenge".into(), challenge.into());
     options.insert("timeout".into(), timeout_ms(settings).into());
@@ -379,10 +484,16 @@ fn request_options(settings: &WebauthnSettings, rp_id: &str, challenge: &str, al
     if let Some(allowed) = allowed {
         options.insert(
             "allowCredentials".into(),
-            allowed.iter().map(|id| json!({"type": "public-key", "id": URL_SAFE_NO_PAD.encode(id)})).collect(),
+            allowed
+                .iter()
+                .map(|id| json!({"type": "public-key", "id": URL_SAFE_NO_PAD.encode(id)}))
+                .collect(),
         );
     }
-    options.insert("userVerification".into(), settings.user_verification.as_str().into());
+    options.insert(
+        "userVerification".into(),
+        settings.user_verification.as_str().into(),
+    );
     json!({"publicKey": Value::Object(options)})
 }
 
@@ -399,8 +510,11 @@ fn start_assertion(
     let challenge = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
     let allowed = match user_id {
         Some(uid) => {
-            let allowed: Vec<Vec<u8>> =
-                data.credentials_of(uid).filter(|c| mfa || !c.is_mfa).map(|c| c.raw_id.clone()).collect();
+            let allowed: Vec<Vec<u8>> = data
+                .credentials_of(uid)
+                .filter(|c| mfa || !c.is_mfa)
+                .map(|c| c.raw_id.clone())
+                .collect();
             if allowed.is_empty() {
                 return Err(ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -412,7 +526,12 @@ fn start_assertion(
         }
         None => None,
     };
-    let options = request_options(settings, &tenant.config.rp_id, &challenge, allowed.as_deref());
+    let options = request_options(
+        settings,
+        &tenant.config.rp_id,
+        &challenge,
+        allowed.as_deref(),
+    );
     data.sessions.insert(
         challenge,
         Session {
@@ -424,19 +543,32 @@ fn start_assertion(
             expires_at: expires(settings),
         },
     );
-    let kind = if mfa { "mfa_authentication_init_succeeded" } else { "webauthn_authentication_init_succeeded" };
+    let kind = if mfa {
+        "mfa_authentication_init_succeeded"
+    } else {
+        "webauthn_authentication_init_succeeded"
+    };
     audit(state, data, tenant.id, ctx, kind, user_id, None);
     Ok(options)
 }
 
-pub(crate) fn login_init(state: &AppState, tenant: &Tenant, ctx: &Ctx) -> Result<Response, ApiError> {
+pub(crate) fn login_init(
+    state: &AppState,
+    tenant: &Tenant,
+    ctx: &Ctx,
+) -> Result<Response, ApiError> {
     let body = ctx.bind_body()?;
     let user_id = opt_string(&body, "user_id", &ctx.body)?;
     if user_id.as_deref() == Some("") {
         return Err(invalid(vec!["user_id must at least have 1 entry".into()]));
     }
     if let Some(uid) = user_id.as_deref() {
-        let key = ctx.headers.get("apikey").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
+        let key = ctx
+            .headers
+            .get("apikey")
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .unwrap_or("");
         if key.is_empty() {
             return Err(ApiError::unauthorized("api key is missing", ""));
         }
@@ -451,7 +583,11 @@ pub(crate) fn login_init(state: &AppState, tenant: &Tenant, ctx: &Ctx) -> Result
     Ok(json(StatusCode::OK, &options, ctx.pretty))
 }
 
-pub(crate) fn mfa_login_init(state: &AppState, tenant: &Tenant, ctx: &Ctx) -> Result<Response, ApiError> {
+pub(crate) fn mfa_login_init(
+    state: &AppState,
+    tenant: &Tenant,
+    ctx: &Ctx,
+) -> Result<Response, ApiError> {
     let body = ctx.bind_body()?;
     let Some(user_id) = opt_string(&body, "user_id", &ctx.body)?.filter(|u| !u.is_empty()) else {
         return Err(invalid(vec!["user_id is a required field".into()]));
@@ -479,7 +615,9 @@ fn parse_assertion(body: &[u8], title: &str) -> Result<ParsedAssertion, ApiError
         return Err(err("CredentialAssertionResponse with ID missing"));
     }
     if b64url(id).is_none() {
-        return Err(err("CredentialAssertionResponse with ID not base64url encoded"));
+        return Err(err(
+            "CredentialAssertionResponse with ID not base64url encoded",
+        ));
     }
     if value.get("type").and_then(Value::as_str) != Some("public-key") {
         return Err(err("CredentialAssertionResponse with bad type"));
@@ -495,10 +633,18 @@ fn parse_assertion(body: &[u8], title: &str) -> Result<ParsedAssertion, ApiError
         Some(_) => return Err(err(parse)),
     }
     let client: Value = serde_json::from_slice(&client_data).map_err(|_| err(parse))?;
-    let challenge = client.get("challenge").and_then(Value::as_str).unwrap_or("").to_string();
+    let challenge = client
+        .get("challenge")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     AuthenticatorData::<webauthn_rs_core::proto::Authentication>::try_from(auth_data.as_slice())
         .map_err(|_| err("Error unmarshalling auth data"))?;
-    let raw_id_ok = value.get("rawId").and_then(Value::as_str).and_then(b64url).is_some();
+    let raw_id_ok = value
+        .get("rawId")
+        .and_then(Value::as_str)
+        .and_then(b64url)
+        .is_some();
     let mut normalized = value.clone();
     strip_padding(&mut normalized);
     if let Some(obj) = normalized.as_object_mut() {
@@ -506,13 +652,20 @@ fn parse_assertion(body: &[u8], title: &str) -> Result<ParsedAssertion, ApiError
             obj.insert("rawId".into(), Value::String(String::new()));
         }
         if let Some(Value::Object(response)) = obj.get_mut("response") {
-            if response.get("userHandle").is_some_and(|u| u.as_str() == Some("")) {
+            if response
+                .get("userHandle")
+                .is_some_and(|u| u.as_str() == Some(""))
+            {
                 response.insert("userHandle".into(), Value::Null);
             }
         }
     }
-    let credential: PublicKeyCredential = serde_json::from_value(normalized).map_err(|_| err(parse))?;
-    Ok(ParsedAssertion { credential, challenge })
+    let credential: PublicKeyCredential =
+        serde_json::from_value(normalized).map_err(|_| err(parse))?;
+    Ok(ParsedAssertion {
+        credential,
+        challenge,
+    })
 }
 
 /// The user a returned userHandle names: 16-byte handles become a UUID string (server quirk).
@@ -535,7 +688,9 @@ fn map_assertion_error(e: &WebauthnError) -> ApiError {
         WebauthnError::InvalidRPOrigin | WebauthnError::CredentialCrossOrigin => {
             assertion_error("Error validating origin")
         }
-        WebauthnError::AuthenticationFailure => assertion_error("Error validating the assertion signature: <nil>"),
+        WebauthnError::AuthenticationFailure => {
+            assertion_error("Error validating the assertion signature: <nil>")
+        }
         _ => assertion_error("Error validating the authenticator response"),
     }
 }
@@ -559,7 +714,13 @@ fn verify_assertion(
         if !session.allowed.is_empty() && !session.allowed.contains(&raw_id) {
             return Err(assertion_error("User does not own the credential returned"));
         }
-        if let Some(handle) = parsed.credential.response.user_handle.as_deref().filter(|h| !h.is_empty()) {
+        if let Some(handle) = parsed
+            .credential
+            .response
+            .user_handle
+            .as_deref()
+            .filter(|h| !h.is_empty())
+        {
             if user_from_handle(Some(handle)).as_deref() != Some(user_id) {
                 return Err(assertion_error("userHandle and User ID do not match"));
             }
@@ -570,8 +731,11 @@ fn verify_assertion(
         .credentials
         .get(&id)
         .filter(|c| c.user_id == user_id && (include_mfa || !c.is_mfa))
-        .ok_or_else(|| assertion_error("Unable to find the credential for the returned credential ID"))?;
-    let challenge = b64url(&parsed.challenge).ok_or_else(|| assertion_error("Error validating challenge"))?;
+        .ok_or_else(|| {
+            assertion_error("Unable to find the credential for the returned credential ID")
+        })?;
+    let challenge =
+        b64url(&parsed.challenge).ok_or_else(|| assertion_error("Error validating challenge"))?;
     let mut credential: Credential = stored.credential.clone();
     // The server checks UV only when the session requires it, and never the sign counter.
     credential.registration_policy = UserVerificationPolicy::Discouraged_DO_NOT_USE;
@@ -599,7 +763,12 @@ fn verify_assertion(
     Ok(id)
 }
 
-pub(crate) async fn login_finalize(state: &AppState, tenant: &Tenant, ctx: &Ctx, mfa: bool) -> Result<Response, ApiError> {
+pub(crate) async fn login_finalize(
+    state: &AppState,
+    tenant: &Tenant,
+    ctx: &Ctx,
+    mfa: bool,
+) -> Result<Response, ApiError> {
     let parsed = parse_assertion(&ctx.body, "unable to finish login")?;
     let mut data = tenant.data();
     let session = data
@@ -608,7 +777,10 @@ pub(crate) async fn login_finalize(state: &AppState, tenant: &Tenant, ctx: &Ctx,
         .filter(|s| s.operation == Operation::Authentication)
         .cloned()
         .ok_or_else(|| {
-            ApiError::unauthorized("failed to get session data", "received challenge does not match with any stored one")
+            ApiError::unauthorized(
+                "failed to get session data",
+                "received challenge does not match with any stored one",
+            )
         })?;
     let user_id = if session.discoverable {
         user_from_handle(parsed.credential.response.user_handle.as_deref())
@@ -616,13 +788,28 @@ pub(crate) async fn login_finalize(state: &AppState, tenant: &Tenant, ctx: &Ctx,
             .ok_or_else(|| ApiError::unauthorized("failed to get user handle", "user not found"))?
     } else {
         if !data.users.contains_key(&session.user_id) {
-            return Err(ApiError::unauthorized("failed to get user handle", "user not found"));
+            return Err(ApiError::unauthorized(
+                "failed to get user handle",
+                "user not found",
+            ));
         }
         session.user_id.clone()
     };
     // go-webauthn's ValidateDiscoverableLogin does not check expiry.
-    let cred_id = verify_assertion(tenant, &mut data, &parsed, &session, &user_id, mfa, !session.discoverable)?;
-    let kind = if mfa { "mfa_authentication_final_succeeded" } else { "webauthn_authentication_final_succeeded" };
+    let cred_id = verify_assertion(
+        tenant,
+        &mut data,
+        &parsed,
+        &session,
+        &user_id,
+        mfa,
+        !session.discoverable,
+    )?;
+    let kind = if mfa {
+        "mfa_authentication_final_succeeded"
+    } else {
+        "webauthn_authentication_final_succeeded"
+    };
     audit(state, &mut data, tenant.id, ctx, kind, Some(&user_id), None);
     drop(data);
     token(tenant, &user_id, &cred_id, None)
@@ -632,13 +819,21 @@ pub(crate) async fn login_finalize(state: &AppState, tenant: &Tenant, ctx: &Ctx,
 // Transactions
 // ---------------------------------------------------------------------------------------------
 
-pub(crate) fn transaction_init(state: &AppState, tenant: &Tenant, ctx: &Ctx) -> Result<Response, ApiError> {
+pub(crate) fn transaction_init(
+    state: &AppState,
+    tenant: &Tenant,
+    ctx: &Ctx,
+) -> Result<Response, ApiError> {
     let body = ctx.bind_body()?;
     let user_id = opt_string(&body, "user_id", &ctx.body)?;
     let transaction_id = opt_string(&body, "transaction_id", &ctx.body)?;
     let transaction_data = body
         .get("transaction_data")
-        .or_else(|| body.iter().find(|(k, _)| k.eq_ignore_ascii_case("transaction_data")).map(|(_, v)| v))
+        .or_else(|| {
+            body.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("transaction_data"))
+                .map(|(_, v)| v)
+        })
         .cloned()
         .unwrap_or(Value::Null);
     let mut messages = Vec::new();
@@ -662,18 +857,40 @@ pub(crate) fn transaction_init(state: &AppState, tenant: &Tenant, ctx: &Ctx) -> 
     if !messages.is_empty() {
         return Err(invalid(messages));
     }
-    let (user_id, transaction_id) = (user_id.unwrap_or_default(), transaction_id.unwrap_or_default());
+    let (user_id, transaction_id) = (
+        user_id.unwrap_or_default(),
+        transaction_id.unwrap_or_default(),
+    );
 
     let mut data = tenant.data();
-    let user = data.users.get(&user_id).cloned().ok_or_else(|| ApiError::not_found("unable to find user"))?;
-    if data.transactions.iter().any(|t| t.identifier == transaction_id) {
-        return Err(ApiError::new(StatusCode::CONFLICT, "transaction already exists", ""));
+    let user = data
+        .users
+        .get(&user_id)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("unable to find user"))?;
+    if data
+        .transactions
+        .iter()
+        .any(|t| t.identifier == transaction_id)
+    {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "transaction already exists",
+            "",
+        ));
     }
     let all: Vec<&StoredCredential> = data.credentials_of(&user_id).collect();
     if all.is_empty() {
-        return Err(ApiError::bad_request("user has no suitable credentials for this operation", ""));
+        return Err(ApiError::bad_request(
+            "user has no suitable credentials for this operation",
+            "",
+        ));
     }
-    let allowed: Vec<Vec<u8>> = all.iter().filter(|c| !c.is_mfa).map(|c| c.raw_id.clone()).collect();
+    let allowed: Vec<Vec<u8>> = all
+        .iter()
+        .filter(|c| !c.is_mfa)
+        .map(|c| c.raw_id.clone())
+        .collect();
     if allowed.is_empty() {
         return Err(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -709,11 +926,23 @@ pub(crate) fn transaction_init(state: &AppState, tenant: &Tenant, ctx: &Ctx) -> 
             expires_at: expires(settings),
         },
     );
-    audit(state, &mut data, tenant.id, ctx, "webauthn_transaction_init_succeeded", Some(&user_id), Some(&transaction_id));
+    audit(
+        state,
+        &mut data,
+        tenant.id,
+        ctx,
+        "webauthn_transaction_init_succeeded",
+        Some(&user_id),
+        Some(&transaction_id),
+    );
     Ok(json(StatusCode::OK, &options, ctx.pretty))
 }
 
-pub(crate) async fn transaction_finalize(state: &AppState, tenant: &Tenant, ctx: &Ctx) -> Result<Response, ApiError> {
+pub(crate) async fn transaction_finalize(
+    state: &AppState,
+    tenant: &Tenant,
+    ctx: &Ctx,
+) -> Result<Response, ApiError> {
     let parsed = parse_assertion(&ctx.body, "unable to finish transaction")?;
     let mut data = tenant.data();
     let transaction = data
@@ -721,14 +950,22 @@ pub(crate) async fn transaction_finalize(state: &AppState, tenant: &Tenant, ctx:
         .iter()
         .find(|t| t.challenge == parsed.challenge)
         .cloned()
-        .ok_or_else(|| ApiError::unauthorized("failed to get session data", "no transaction found for this challenge"))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "failed to get session data",
+                "no transaction found for this challenge",
+            )
+        })?;
     let session = data
         .sessions
         .get(&parsed.challenge)
         .filter(|s| s.operation == Operation::Transaction)
         .cloned()
         .ok_or_else(|| {
-            ApiError::unauthorized("failed to get session data", "received challenge does not match with any stored one")
+            ApiError::unauthorized(
+                "failed to get session data",
+                "received challenge does not match with any stored one",
+            )
         })?;
     let user_id = user_from_handle(parsed.credential.response.user_handle.as_deref())
         .filter(|u| data.users.contains_key(u))
@@ -749,4 +986,3 @@ pub(crate) async fn transaction_finalize(state: &AppState, tenant: &Tenant, ctx:
     drop(data);
     token(tenant, &user_id, &cred_id, Some(&transaction.identifier))
 }
-

@@ -103,11 +103,15 @@ impl EmulatorBuilder {
     /// Binds 127.0.0.1, creates the first tenant and starts serving.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
         let state = Arc::new(AppState::default());
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await.map_err(EmulatorError::Bind)?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .map_err(EmulatorError::Bind)?;
         let addr = listener.local_addr().map_err(EmulatorError::Bind)?;
         let base = format!("http://{addr}");
         let info = create_tenant(&state, self.tenant, &base).await?;
-        let app = axum::Router::new().fallback(crate::server::dispatch).with_state(state.clone());
+        let app = axum::Router::new()
+            .fallback(crate::server::dispatch)
+            .with_state(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let service = app.into_make_service_with_connect_info::<SocketAddr>();
@@ -117,20 +121,34 @@ impl EmulatorBuilder {
                 })
                 .await;
         });
-        Ok(Emulator { state, addr, base, first: info, shutdown: Some(tx), task: Some(task) })
+        Ok(Emulator {
+            state,
+            addr,
+            base,
+            first: info,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
     }
 }
 
-async fn create_tenant(state: &AppState, config: TenantConfig, base: &str) -> Result<TenantInfo, EmulatorError> {
+async fn create_tenant(
+    state: &AppState,
+    config: TenantConfig,
+    base: &str,
+) -> Result<TenantInfo, EmulatorError> {
     if config.rp_id.is_empty() {
         return Err(EmulatorError::Config("rp_id must not be empty".into()));
     }
     if config.origins.is_empty() {
-        return Err(EmulatorError::Config("at least one origin is required".into()));
+        return Err(EmulatorError::Config(
+            "at least one origin is required".into(),
+        ));
     }
     let mut origins = Vec::new();
     for origin in &config.origins {
-        let url = url::Url::parse(origin).map_err(|e| EmulatorError::Config(format!("origin {origin:?}: {e}")))?;
+        let url = url::Url::parse(origin)
+            .map_err(|e| EmulatorError::Config(format!("origin {origin:?}: {e}")))?;
         origins.push(url);
     }
     let bits = config.rsa_bits;
@@ -152,8 +170,14 @@ async fn create_tenant(state: &AppState, config: TenantConfig, base: &str) -> Re
         Some(false),
     );
     let tenant = Tenant::new(id, config, api_key.clone(), webauthn, key);
-    state.insert_tenant(tenant).map_err(EmulatorError::TenantExists)?;
-    Ok(TenantInfo { tenant_id: id, api_key, base_url: format!("{base}/{id}") })
+    state
+        .insert_tenant(tenant)
+        .map_err(EmulatorError::TenantExists)?;
+    Ok(TenantInfo {
+        tenant_id: id,
+        api_key,
+        base_url: format!("{base}/{id}"),
+    })
 }
 
 /// A running in-memory Hanko Passkey API on 127.0.0.1. Stops on [`Emulator::shutdown`] or drop.
@@ -179,7 +203,11 @@ impl fmt::Debug for Emulator {
 impl Emulator {
     /// A builder with the server's defaults, RP `localhost`, origin `http://localhost:8080`.
     pub fn builder() -> EmulatorBuilder {
-        EmulatorBuilder { tenant: TenantConfig::default(), port: 0, custom_origins: false }
+        EmulatorBuilder {
+            tenant: TenantConfig::default(),
+            port: 0,
+            custom_origins: false,
+        }
     }
 
     /// `http://127.0.0.1:<port>/<tenant_id>` of the first tenant: the base URL the SDK takes.
@@ -209,7 +237,10 @@ impl Emulator {
 
     /// The first tenant's relying party id.
     pub fn rp_id(&self) -> String {
-        self.state.tenant(&self.first.tenant_id).map(|t| t.config.rp_id.clone()).unwrap_or_default()
+        self.state
+            .tenant(&self.first.tenant_id)
+            .map(|t| t.config.rp_id.clone())
+            .unwrap_or_default()
     }
 
     /// The first tenant's first allowed origin.
@@ -219,7 +250,10 @@ impl Emulator {
 
     /// All allowed origins of the first tenant.
     pub fn origins(&self) -> Vec<String> {
-        self.state.tenant(&self.first.tenant_id).map(|t| t.config.origins.clone()).unwrap_or_default()
+        self.state
+            .tenant(&self.first.tenant_id)
+            .map(|t| t.config.origins.clone())
+            .unwrap_or_default()
     }
 
     /// Id, key and base URL of the first tenant.
@@ -235,13 +269,20 @@ impl Emulator {
     /// Generates a new signing key for `tenant_id`: new tokens use it, the JWKS keeps the old
     /// ones. Returns the new `kid`.
     pub async fn rotate_signing_key(&self, tenant_id: Uuid) -> Result<Uuid, EmulatorError> {
-        let tenant = self.state.tenant(&tenant_id).ok_or(EmulatorError::TenantNotFound(tenant_id))?;
+        let tenant = self
+            .state
+            .tenant(&tenant_id)
+            .ok_or(EmulatorError::TenantNotFound(tenant_id))?;
         let bits = tenant.config.rsa_bits;
         let key = tokio::task::spawn_blocking(move || SigningKey::generate(bits))
             .await
             .map_err(|_| EmulatorError::KeyGeneration)??;
         let kid = key.kid;
-        tenant.keys.write().unwrap_or_else(|e| e.into_inner()).push(key);
+        tenant
+            .keys
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(key);
         Ok(kid)
     }
 

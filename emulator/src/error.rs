@@ -33,8 +33,16 @@ pub(crate) struct ApiError {
 }
 
 impl ApiError {
-    pub(crate) fn new(status: StatusCode, title: impl Into<String>, details: impl Into<String>) -> Self {
-        Self { status, title: title.into(), details: Some(details.into()) }
+    pub(crate) fn new(
+        status: StatusCode,
+        title: impl Into<String>,
+        details: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            title: title.into(),
+            details: Some(details.into()),
+        }
     }
 
     pub(crate) fn bad_request(title: impl Into<String>, details: impl Into<String>) -> Self {
@@ -50,7 +58,11 @@ impl ApiError {
     }
 
     pub(crate) fn internal() -> Self {
-        Self { status: StatusCode::INTERNAL_SERVER_ERROR, title: "Internal Server Error".into(), details: None }
+        Self {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            title: "Internal Server Error".into(),
+            details: None,
+        }
     }
 
     pub(crate) fn route_not_found() -> Self {

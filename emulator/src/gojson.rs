@@ -133,9 +133,10 @@ mod tests {
 
     #[test]
     fn canonical_matches_go() {
-        let v: Value =
-            serde_json::from_str(r#"{"b":1.0,"a":"<x&y>","c":[1e21,1.5e-7,12345678901234567890,0.1]}"#)
-                .unwrap();
+        let v: Value = serde_json::from_str(
+            r#"{"b":1.0,"a":"<x&y>","c":[1e21,1.5e-7,12345678901234567890,0.1]}"#,
+        )
+        .unwrap();
         assert_eq!(
             canonical(&v),
             r#"{"a":"\u003cx\u0026y\u003e","b":1,"c":[1e+21,1.5e-7,12345678901234567000,0.1]}"#
@@ -146,6 +147,9 @@ mod tests {
     fn pretty_and_order() {
         let v = json!({"z": [1, 2], "a": {}, "e": []});
         assert_eq!(to_string(&v, false), r#"{"z":[1,2],"a":{},"e":[]}"#);
-        assert_eq!(to_string(&v, true), "{\n  \"z\": [\n    1,\n    2\n  ],\n  \"a\": {},\n  \"e\": []\n}");
+        assert_eq!(
+            to_string(&v, true),
+            "{\n  \"z\": [\n    1,\n    2\n  ],\n  \"a\": {},\n  \"e\": []\n}"
+        );
     }
 }

@@ -58,7 +58,9 @@ impl Ctx {
                 stream.byte_offset()
             ))),
             Some(Err(e)) => Err(process_error(syntax_error(&self.body, &e))),
-            None => Err(process_error("Syntax error: offset=0, error=unexpected end of JSON input")),
+            None => Err(process_error(
+                "Syntax error: offset=0, error=unexpected end of JSON input",
+            )),
         }
     }
 }
@@ -97,10 +99,16 @@ pub(crate) fn json_kind(v: &Value) -> &'static str {
 }
 
 /// Reads an optional string field, giving echo's type error for any other JSON type.
-pub(crate) fn opt_string(map: &Map<String, Value>, field: &str, body: &[u8]) -> Result<Option<String>, ApiError> {
+pub(crate) fn opt_string(
+    map: &Map<String, Value>,
+    field: &str,
+    body: &[u8],
+) -> Result<Option<String>, ApiError> {
     // Go matches JSON keys to struct fields case-insensitively; an exact match wins.
     let value = map.get(field).or_else(|| {
-        map.iter().find(|(k, _)| k.eq_ignore_ascii_case(field)).map(|(_, v)| v)
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(field))
+            .map(|(_, v)| v)
     });
     match value {
         None | Some(Value::Null) => Ok(None),
@@ -116,7 +124,10 @@ pub(crate) fn opt_string(map: &Map<String, Value>, field: &str, body: &[u8]) -> 
 /// Best-effort byte offset just after the value of `"field":` in `body`, as Go reports it.
 fn value_end_offset(body: &[u8], field: &str) -> usize {
     let needle = format!("\"{field}\"");
-    let Some(start) = body.windows(needle.len()).position(|w| w == needle.as_bytes()) else {
+    let Some(start) = body
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+    else {
         return body.len();
     };
     let mut i = start + needle.len();
@@ -141,9 +152,10 @@ pub(crate) fn json(status: StatusCode, value: &Value, pretty: bool) -> Response 
     body.push('\n');
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=UTF-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=UTF-8"),
+    );
     response
 }
 
@@ -165,11 +177,20 @@ pub(crate) struct Paging {
 }
 
 impl Paging {
-    pub(crate) fn parse(pairs: &[(String, String)], case_insensitive: bool) -> Result<Self, String> {
+    pub(crate) fn parse(
+        pairs: &[(String, String)],
+        case_insensitive: bool,
+    ) -> Result<Self, String> {
         let get = |name: &str| {
             pairs
                 .iter()
-                .find(|(k, _)| if case_insensitive { k.eq_ignore_ascii_case(name) } else { k == name })
+                .find(|(k, _)| {
+                    if case_insensitive {
+                        k.eq_ignore_ascii_case(name)
+                    } else {
+                        k == name
+                    }
+                })
                 .map(|(_, v)| v.as_str())
         };
         let int = |name: &str, default: i64| -> Result<i64, String> {
@@ -182,7 +203,10 @@ impl Paging {
         };
         let page = int("page", 1)?;
         let per_page = int("per_page", 20)?;
-        Ok(Self { page: if page <= 0 { 1 } else { page }, per_page: if per_page <= 0 { 20 } else { per_page } })
+        Ok(Self {
+            page: if page <= 0 { 1 } else { page },
+            per_page: if per_page <= 0 { 20 } else { per_page },
+        })
     }
 
     pub(crate) fn slice<T: Clone>(&self, items: &[T]) -> Vec<T> {
@@ -196,10 +220,18 @@ impl Paging {
     pub(crate) fn headers(&self, ctx: &Ctx, total: usize, response: &mut Response) {
         let total_i = i64::try_from(total).unwrap_or(i64::MAX);
         let last_page = std::cmp::max(1, (total_i + self.per_page - 1) / self.per_page);
-        let scheme = if ctx.header("x-forwarded-proto").is_some_and(|p| p.eq_ignore_ascii_case("https"))
-            || ctx.header("x-forwarded-protocol").is_some_and(|p| p.eq_ignore_ascii_case("https"))
-            || ctx.header("x-forwarded-ssl").is_some_and(|p| p.eq_ignore_ascii_case("on"))
-            || ctx.header("x-url-scheme").is_some_and(|p| p.eq_ignore_ascii_case("https"))
+        let scheme = if ctx
+            .header("x-forwarded-proto")
+            .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+            || ctx
+                .header("x-forwarded-protocol")
+                .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+            || ctx
+                .header("x-forwarded-ssl")
+                .is_some_and(|p| p.eq_ignore_ascii_case("on"))
+            || ctx
+                .header("x-url-scheme")
+                .is_some_and(|p| p.eq_ignore_ascii_case("https"))
         {
             "https"
         } else {
@@ -223,7 +255,10 @@ impl Paging {
             pairs.sort_by(|a, b| a.0.cmp(&b.0));
             let query = pairs
                 .iter()
-                .flat_map(|(k, vs)| vs.iter().map(move |v| format!("{}={}", go_query_escape(k), go_query_escape(v))))
+                .flat_map(|(k, vs)| {
+                    vs.iter()
+                        .map(move |v| format!("{}={}", go_query_escape(k), go_query_escape(v)))
+                })
                 .collect::<Vec<_>>()
                 .join("&");
             format!("{scheme}://{host}{path}?{query}")
@@ -254,7 +289,9 @@ fn go_query_escape(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b' ' => out.push('+'),
             other => out.push_str(&format!("%{other:02X}")),
         }

@@ -20,7 +20,9 @@ pub(crate) struct SigningKey {
 
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -37,7 +39,10 @@ impl SigningKey {
             }
         };
         let pair = KeyPair::generate(size).map_err(|_| EmulatorError::KeyGeneration)?;
-        Ok(Self { kid: Uuid::new_v4(), pair })
+        Ok(Self {
+            kid: Uuid::new_v4(),
+            pair,
+        })
     }
 
     /// The public key as a JWK, keys sorted like jwx writes them.
@@ -63,8 +68,16 @@ impl SigningKey {
         );
         let mut signature = vec![0u8; self.pair.public_modulus_len()];
         self.pair
-            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), signing_input.as_bytes(), &mut signature)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                signing_input.as_bytes(),
+                &mut signature,
+            )
             .ok()?;
-        Some(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(signature)))
+        Some(format!(
+            "{signing_input}.{}",
+            URL_SAFE_NO_PAD.encode(signature)
+        ))
     }
 }

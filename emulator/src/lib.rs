@@ -44,7 +44,8 @@ mod server;
 mod state;
 
 pub use config::{
-    Attachment, AttestationPreference, ResidentKey, TenantConfig, TenantInfo, UserVerification, WebauthnSettings,
+    Attachment, AttestationPreference, ResidentKey, TenantConfig, TenantInfo, UserVerification,
+    WebauthnSettings,
 };
 pub use emulator::{Emulator, EmulatorBuilder};
 pub use error::EmulatorError;

@@ -32,7 +32,13 @@ pub(crate) async fn dispatch(
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
         .map(str::to_string)
-        .unwrap_or_else(|| rand::rng().sample_iter(&Alphanumeric).take(32).map(char::from).collect());
+        .unwrap_or_else(|| {
+            rand::rng()
+                .sample_iter(&Alphanumeric)
+                .take(32)
+                .map(char::from)
+                .collect()
+        });
     let source_ip = real_ip(&parts.headers, peer);
     let content_length = parts
         .headers
@@ -40,12 +46,16 @@ pub(crate) async fn dispatch(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     let query = parts.uri.query().map(str::to_string);
-    let pretty = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()).any(|(k, _)| k == "pretty");
+    let pretty = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .any(|(k, _)| k == "pretty");
     let path = parts.uri.path().to_string();
     let body = match axum::body::to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
         Err(_) => {
-            let mut response = error_response(&crate::http::process_error("request body too large"), pretty);
+            let mut response = error_response(
+                &crate::http::process_error("request body too large"),
+                pretty,
+            );
             finish(&mut response, &request_id, None, &parts.method);
             return response;
         }
@@ -53,7 +63,11 @@ pub(crate) async fn dispatch(
     let ctx = Ctx {
         method: parts.method.clone(),
         query,
-        path_and_query: parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| path.clone()),
+        path_and_query: parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| path.clone()),
         headers: parts.headers,
         body,
         content_length,
@@ -71,17 +85,27 @@ pub(crate) async fn dispatch(
 }
 
 /// Adds the request id and CORS headers, and drops the body of HEAD responses.
-fn finish(response: &mut Response, request_id: &str, cors: Option<Option<String>>, method: &Method) {
+fn finish(
+    response: &mut Response,
+    request_id: &str,
+    cors: Option<Option<String>>,
+    method: &Method,
+) {
     if let Ok(v) = HeaderValue::from_str(request_id) {
         response.headers_mut().insert("x-request-id", v);
     }
     if let Some(allowed_origin) = cors {
-        response.headers_mut().append(header::VARY, HeaderValue::from_static("Origin"));
+        response
+            .headers_mut()
+            .append(header::VARY, HeaderValue::from_static("Origin"));
         if let Some(origin) = allowed_origin.and_then(|o| HeaderValue::from_str(&o).ok()) {
-            response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             response
                 .headers_mut()
-                .insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+                .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            response.headers_mut().insert(
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            );
         }
     }
     if *method == Method::HEAD {
@@ -92,12 +116,23 @@ fn finish(response: &mut Response, request_id: &str, cors: Option<Option<String>
 /// echo's `RealIP`: first `X-Forwarded-For` entry, else `X-Real-IP`, else the peer.
 fn real_ip(headers: &axum::http::HeaderMap, peer: SocketAddr) -> String {
     if let Some(xff) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-        if let Some(first) = xff.split(',').next().map(str::trim).filter(|s| !s.is_empty()) {
-            return first.trim_start_matches('[').trim_end_matches(']').to_string();
+        if let Some(first) = xff
+            .split(',')
+            .next()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            return first
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string();
         }
     }
     if let Some(real) = headers.get("x-real-ip").and_then(|v| v.to_str().ok()) {
-        return real.trim_start_matches('[').trim_end_matches(']').to_string();
+        return real
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
     }
     peer.ip().to_string()
 }
@@ -107,14 +142,20 @@ type Routed = Result<(Response, Option<Option<String>>), (ApiError, Option<Optio
 async fn route(state: &AppState, ctx: &Ctx, path: &str) -> Routed {
     if path == "/" && (ctx.method == Method::GET) {
         let mut response = Response::new(Body::from(STATUS_PAGE));
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=UTF-8"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=UTF-8"),
+        );
         return Ok((response, None));
     }
     let trimmed = path.strip_prefix('/').unwrap_or(path);
     let mut segments: Vec<&str> = trimmed.split('/').collect();
     let tenant_segment = segments.remove(0);
     let Some(tenant_id) = parse_gofrs_uuid(tenant_segment) else {
-        return Err((ApiError::bad_request("tenant_id must be a valid uuid4", ""), None));
+        return Err((
+            ApiError::bad_request("tenant_id must be a valid uuid4", ""),
+            None,
+        ));
     };
     let Some(tenant) = state.tenant(&tenant_id) else {
         return Err((ApiError::not_found("tenant not found"), None));
@@ -124,21 +165,42 @@ async fn route(state: &AppState, ctx: &Ctx, path: &str) -> Routed {
     let origin = ctx.header("origin").map(str::to_string);
     let allowed = origin
         .as_ref()
-        .filter(|o| tenant.config.origins.iter().any(|a| a.eq_ignore_ascii_case(o.trim_end_matches('/'))))
+        .filter(|o| {
+            tenant
+                .config
+                .origins
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(o.trim_end_matches('/')))
+        })
         .cloned();
     let cors = Some(allowed.clone());
-    if ctx.method == Method::OPTIONS && origin.is_some() && ctx.header("access-control-request-method").is_some() {
+    if ctx.method == Method::OPTIONS
+        && origin.is_some()
+        && ctx.header("access-control-request-method").is_some()
+    {
         let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::NO_CONTENT;
         if allowed.is_some() {
             let h = response.headers_mut();
-            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET,HEAD,PUT,PATCH,POST,DELETE"));
-            h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("7200"));
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET,HEAD,PUT,PATCH,POST,DELETE"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("7200"),
+            );
             if let Some(v) = ctx.headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
                 h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, v.clone());
             }
-            h.append(header::VARY, HeaderValue::from_static("Access-Control-Request-Method"));
-            h.append(header::VARY, HeaderValue::from_static("Access-Control-Request-Headers"));
+            h.append(
+                header::VARY,
+                HeaderValue::from_static("Access-Control-Request-Method"),
+            );
+            h.append(
+                header::VARY,
+                HeaderValue::from_static("Access-Control-Request-Headers"),
+            );
         }
         return Ok((response, cors));
     }
@@ -149,7 +211,12 @@ async fn route(state: &AppState, ctx: &Ctx, path: &str) -> Routed {
     }
 }
 
-async fn handle(state: &AppState, tenant: &Arc<Tenant>, ctx: &Ctx, segments: &[&str]) -> Result<Response, ApiError> {
+async fn handle(
+    state: &AppState,
+    tenant: &Arc<Tenant>,
+    ctx: &Ctx,
+    segments: &[&str],
+) -> Result<Response, ApiError> {
     let m = &ctx.method;
     match segments {
         [".well-known", "jwks.json"] if m == Method::GET => Ok(resources::jwks(tenant, ctx)),
@@ -175,12 +242,18 @@ async fn handle(state: &AppState, tenant: &Arc<Tenant>, ctx: &Ctx, segments: &[&
             ceremonies::registration_finalize(state, tenant, ctx, false).await
         }
         ["login", "initialize"] if m == Method::POST => ceremonies::login_init(state, tenant, ctx),
-        ["login", "finalize"] if m == Method::POST => ceremonies::login_finalize(state, tenant, ctx, false).await,
+        ["login", "finalize"] if m == Method::POST => {
+            ceremonies::login_finalize(state, tenant, ctx, false).await
+        }
         ["transaction", rest @ ..] => {
             check_api_key(tenant, ctx)?;
             match rest {
-                ["initialize"] if m == Method::POST => ceremonies::transaction_init(state, tenant, ctx),
-                ["finalize"] if m == Method::POST => ceremonies::transaction_finalize(state, tenant, ctx).await,
+                ["initialize"] if m == Method::POST => {
+                    ceremonies::transaction_init(state, tenant, ctx)
+                }
+                ["finalize"] if m == Method::POST => {
+                    ceremonies::transaction_finalize(state, tenant, ctx).await
+                }
                 [user] if m == Method::GET => resources::list_transactions(tenant, ctx, user),
                 _ => Err(ApiError::route_not_found()),
             }
@@ -194,7 +267,9 @@ async fn handle(state: &AppState, tenant: &Arc<Tenant>, ctx: &Ctx, segments: &[&
                 ["registration", "finalize"] if m == Method::POST => {
                     ceremonies::registration_finalize(state, tenant, ctx, true).await
                 }
-                ["login", "initialize"] if m == Method::POST => ceremonies::mfa_login_init(state, tenant, ctx),
+                ["login", "initialize"] if m == Method::POST => {
+                    ceremonies::mfa_login_init(state, tenant, ctx)
+                }
                 ["login", "finalize"] if m == Method::POST => {
                     ceremonies::login_finalize(state, tenant, ctx, true).await
                 }
@@ -207,7 +282,12 @@ async fn handle(state: &AppState, tenant: &Arc<Tenant>, ctx: &Ctx, segments: &[&
 
 /// `ApiKeyMiddleware`: header `apiKey` (any case), value trimmed, exact match.
 pub(crate) fn check_api_key(tenant: &Tenant, ctx: &Ctx) -> Result<(), ApiError> {
-    let provided = ctx.headers.get("apikey").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or("");
+    let provided = ctx
+        .headers
+        .get("apikey")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or("");
     if !provided.is_empty() && provided == tenant.api_key {
         Ok(())
     } else {

@@ -28,7 +28,11 @@ pub(crate) struct AppState {
 
 impl AppState {
     pub(crate) fn tenant(&self, id: &Uuid) -> Option<Arc<Tenant>> {
-        self.tenants.read().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+        self.tenants
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
     }
 
     pub(crate) fn insert_tenant(&self, tenant: Tenant) -> Result<Arc<Tenant>, Uuid> {
@@ -59,12 +63,21 @@ pub(crate) struct Tenant {
 
 impl std::fmt::Debug for Tenant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tenant").field("id", &self.id).field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Tenant")
+            .field("id", &self.id)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
 impl Tenant {
-    pub(crate) fn new(id: Uuid, config: TenantConfig, api_key: String, webauthn: WebauthnCore, key: SigningKey) -> Self {
+    pub(crate) fn new(
+        id: Uuid,
+        config: TenantConfig,
+        api_key: String,
+        webauthn: WebauthnCore,
+        key: SigningKey,
+    ) -> Self {
         Self {
             id,
             config,
@@ -202,7 +215,10 @@ impl AuditLog {
         let mut map = serde_json::Map::new();
         map.insert("id".into(), self.id.to_string().into());
         map.insert("type".into(), self.kind.into());
-        map.insert("meta_http_request_id".into(), self.request_id.clone().into());
+        map.insert(
+            "meta_http_request_id".into(),
+            self.request_id.clone().into(),
+        );
         map.insert("meta_source_ip".into(), self.source_ip.clone().into());
         map.insert("meta_user_agent".into(), self.user_agent.clone().into());
         if let Some(actor) = &self.actor_user_id {
@@ -211,7 +227,12 @@ impl AuditLog {
         map.insert("created_at".into(), format_time(&self.created_at).into());
         map.insert("updated_at".into(), format_time(&self.created_at).into());
         map.insert("tenant_id".into(), self.tenant_id.to_string().into());
-        map.insert("transaction_id".into(), self.transaction_id.clone().map_or(Value::Null, Value::String));
+        map.insert(
+            "transaction_id".into(),
+            self.transaction_id
+                .clone()
+                .map_or(Value::Null, Value::String),
+        );
         Value::Object(map)
     }
 }
@@ -230,8 +251,13 @@ pub(crate) struct TenantData {
 }
 
 impl TenantData {
-    pub(crate) fn credentials_of<'a>(&'a self, user_id: &'a str) -> impl Iterator<Item = &'a StoredCredential> + 'a {
-        self.credentials.values().filter(move |c| c.user_id == user_id)
+    pub(crate) fn credentials_of<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> impl Iterator<Item = &'a StoredCredential> + 'a {
+        self.credentials
+            .values()
+            .filter(move |c| c.user_id == user_id)
     }
 }
 

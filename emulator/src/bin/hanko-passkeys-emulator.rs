@@ -36,13 +36,18 @@ fn parse_bits(s: &str) -> Result<u32, String> {
 }
 
 fn parse_origin(s: &str) -> Result<String, String> {
-    url::Url::parse(s).map(|_| s.to_string()).map_err(|e| format!("not a URL: {e}"))
+    url::Url::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| format!("not a URL: {e}"))
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
-    let mut builder = Emulator::builder().port(args.port).rp_id(args.rp_id).rsa_bits(args.rsa_bits);
+    let mut builder = Emulator::builder()
+        .port(args.port)
+        .rp_id(args.rp_id)
+        .rsa_bits(args.rsa_bits);
     for origin in args.origins {
         builder = builder.origin(origin);
     }

@@ -17,7 +17,11 @@ pub async fn start() -> Harness {
 pub async fn start_with(builder: hanko_passkeys_emulator::EmulatorBuilder) -> Harness {
     let emu = builder.start().await.expect("emulator starts");
     let auth = VirtualAuthenticator::new(emu.origin());
-    Harness { emu, http: Client::new(), auth }
+    Harness {
+        emu,
+        http: Client::new(),
+        auth,
+    }
 }
 
 impl Harness {
@@ -26,21 +30,47 @@ impl Harness {
     }
 
     pub async fn post_key(&self, path: &str, body: &Value) -> Response {
-        self.http.post(self.url(path)).header("apiKey", self.emu.api_key()).json(body).send().await.unwrap()
+        self.http
+            .post(self.url(path))
+            .header("apiKey", self.emu.api_key())
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Response {
-        self.http.post(self.url(path)).json(body).send().await.unwrap()
+        self.http
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn get_key(&self, path: &str) -> Response {
-        self.http.get(self.url(path)).header("apiKey", self.emu.api_key()).send().await.unwrap()
+        self.http
+            .get(self.url(path))
+            .header("apiKey", self.emu.api_key())
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Registers `user` with `auth`; returns the token response JSON.
     pub async fn register_with(&self, auth: &VirtualAuthenticator, user: &str) -> Value {
-        let options = ok_json(self.post_key("/registration/initialize", &json!({"user_id": user, "username": user})).await).await;
-        let cred = auth.register(&options).await.expect("authenticator registers");
+        let options = ok_json(
+            self.post_key(
+                "/registration/initialize",
+                &json!({"user_id": user, "username": user}),
+            )
+            .await,
+        )
+        .await;
+        let cred = auth
+            .register(&options)
+            .await
+            .expect("authenticator registers");
         ok_json(self.post("/registration/finalize", &cred).await).await
     }
 
@@ -50,7 +80,13 @@ impl Harness {
 
     pub async fn login_options(&self, user: Option<&str>) -> Value {
         match user {
-            Some(u) => ok_json(self.post_key("/login/initialize", &json!({"user_id": u})).await).await,
+            Some(u) => {
+                ok_json(
+                    self.post_key("/login/initialize", &json!({"user_id": u}))
+                        .await,
+                )
+                .await
+            }
             None => ok_json(self.post("/login/initialize", &json!({})).await).await,
         }
     }
@@ -59,7 +95,10 @@ impl Harness {
 pub async fn ok_json(r: Response) -> Value {
     let status = r.status();
     let text = r.text().await.unwrap();
-    assert!(status.is_success(), "expected success, got {status}: {text}");
+    assert!(
+        status.is_success(),
+        "expected success, got {status}: {text}"
+    );
     serde_json::from_str(&text).unwrap()
 }
 
@@ -77,5 +116,10 @@ pub async fn expect_error(r: Response, status: u16, title: &str) -> Value {
 pub fn claims(token: &str) -> Value {
     use base64::Engine as _;
     let payload = token.split('.').nth(1).unwrap();
-    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
 }
