@@ -148,6 +148,12 @@ where
                 Some(status) if !status.is_success() => {
                     Err(error_from_body(status, &bytes, request_id))
                 }
+                // A call that returns nothing ignores the body of a success.
+                _ if returns_nothing::<T>() => Ok(Reply {
+                    value: serde_json::from_slice(b"null")
+                        .map_err(|e| Error::decode(status, &bytes, None, e))?,
+                    headers: HeaderMap::new(),
+                }),
                 _ => Err(Error::decode(status, &bytes, request_id, source)),
             }
         }
@@ -178,8 +184,9 @@ async fn unexpected<T: DeserializeOwned + 'static>(
     let request_id = request_id.or_else(|| self::request_id(&headers));
     if status.is_success() {
         let body = response.bytes().await.map_err(Error::transport)?;
-        // An empty body stands for "no content": fine for calls that return nothing.
-        let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        // A call that returns nothing ignores whatever body came with the success; for the
+        // others an empty body stands for "no content" and fails to decode as a value.
+        let text: &[u8] = if returns_nothing::<T>() || body.iter().all(u8::is_ascii_whitespace) {
             b"null"
         } else {
             &body
@@ -191,6 +198,10 @@ async fn unexpected<T: DeserializeOwned + 'static>(
     }
     let body = read_bounded(response).await;
     Err(error_from_body(status, &body, request_id))
+}
+
+fn returns_nothing<T: 'static>() -> bool {
+    std::any::TypeId::of::<T>() == std::any::TypeId::of::<()>()
 }
 
 /// The API's JSON error when the body is one, otherwise an unexpected-response error.
