@@ -60,10 +60,10 @@ impl ClientHooks<Hooks> for Client {
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let state = CALL.try_with(Arc::clone).ok();
-        if let (Some(state), Some(key)) = (&state, &self.inner().api_key) {
-            if state.send_api_key {
-                request.headers_mut().insert(API_KEY_HEADER, key.clone());
-            }
+        if let (Some(state), Some(key)) = (&state, &self.inner().api_key)
+            && state.send_api_key
+        {
+            request.headers_mut().insert(API_KEY_HEADER, key.clone());
         }
         let result = self.client().execute(request).await;
         if let (Some(state), Ok(response)) = (&state, &result) {

@@ -77,45 +77,6 @@ fn next_page_from_link(header: &str) -> Option<u64> {
     None
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_next_in_the_servers_link_header() {
-        let h = "<http://h/t/credentials?page=1&per_page=10>; rel=\"first\",<http://h/t/credentials?page=10&per_page=10>; rel=\"last\",<http://h/t/credentials?page=5&per_page=10>; rel=\"next\",<http://h/t/credentials?page=3&per_page=10>; rel=\"prev\"";
-        assert_eq!(next_page_from_link(h), Some(5));
-    }
-
-    #[test]
-    fn no_next_on_the_last_page_or_garbage() {
-        assert_eq!(
-            next_page_from_link("<http://h/x?page=1>; rel=\"first\""),
-            None
-        );
-        assert_eq!(next_page_from_link(""), None);
-        assert_eq!(next_page_from_link("<<<>>>;;rel=next"), None);
-        assert_eq!(next_page_from_link("<http://h/x?page=abc>; rel=next"), None);
-        assert_eq!(next_page_from_link("</x?page=2>; rel=next"), Some(2));
-    }
-
-    #[test]
-    fn totals_and_missing_headers() {
-        let mut headers = HeaderMap::new();
-        headers.insert("x-total-count", "95".parse().unwrap());
-        headers.insert(
-            "link",
-            "<http://h/x?page=2&per_page=10>; rel=\"next\""
-                .parse()
-                .unwrap(),
-        );
-        let page = Page::from_reply(vec![1], &headers);
-        assert_eq!((page.total, page.next_page), (Some(95), Some(2)));
-        let page = Page::from_reply(vec![1], &HeaderMap::new());
-        assert_eq!((page.total, page.next_page), (None, None));
-    }
-}
-
 /// Streams every item of every page from `first` on, fetching a page only when the previous
 /// one is used up. Follows `Link`'s next page; without `Link` (older servers) it goes on while
 /// pages come back full. A page number that does not move forward ends the stream, so a
@@ -159,4 +120,43 @@ pub(crate) fn positive(what: &str, n: u64) -> Result<i64, crate::Error> {
         .ok()
         .filter(|n| *n >= 1)
         .ok_or_else(|| crate::Error::invalid_input(format!("{what} must be at least 1, got {n}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_next_in_the_servers_link_header() {
+        let h = "<http://h/t/credentials?page=1&per_page=10>; rel=\"first\",<http://h/t/credentials?page=10&per_page=10>; rel=\"last\",<http://h/t/credentials?page=5&per_page=10>; rel=\"next\",<http://h/t/credentials?page=3&per_page=10>; rel=\"prev\"";
+        assert_eq!(next_page_from_link(h), Some(5));
+    }
+
+    #[test]
+    fn no_next_on_the_last_page_or_garbage() {
+        assert_eq!(
+            next_page_from_link("<http://h/x?page=1>; rel=\"first\""),
+            None
+        );
+        assert_eq!(next_page_from_link(""), None);
+        assert_eq!(next_page_from_link("<<<>>>;;rel=next"), None);
+        assert_eq!(next_page_from_link("<http://h/x?page=abc>; rel=next"), None);
+        assert_eq!(next_page_from_link("</x?page=2>; rel=next"), Some(2));
+    }
+
+    #[test]
+    fn totals_and_missing_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-total-count", "95".parse().unwrap());
+        headers.insert(
+            "link",
+            "<http://h/x?page=2&per_page=10>; rel=\"next\""
+                .parse()
+                .unwrap(),
+        );
+        let page = Page::from_reply(vec![1], &headers);
+        assert_eq!((page.total, page.next_page), (Some(95), Some(2)));
+        let page = Page::from_reply(vec![1], &HeaderMap::new());
+        assert_eq!((page.total, page.next_page), (None, None));
+    }
 }

@@ -159,7 +159,7 @@ impl Registration {
     /// Needs the API key. Await it, or set optional fields first.
     ///
     /// ```no_run
-    /// # async fn demo(tenant: hanko_passkeys::Tenant) -> Result<(), hanko_passkeys::Error> {
+    /// # async fn demo(tenant: hanko_passkeys::Tenant) -> Result<(), Box<dyn std::error::Error>> {
     /// let options = tenant
     ///     .registration()
     ///     .initialize("user-42", "alice@example.com")

@@ -40,6 +40,18 @@ pub enum AuthenticatorError {
     Ceremony(String),
 }
 
+/// The attestation statement new credentials carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Attestation {
+    /// `fmt: "none"` with an empty statement (what most passkey providers send).
+    #[default]
+    None,
+    /// `fmt: "packed"` self attestation: the statement is signed with the new credential's own
+    /// key (`{alg, sig}`, no certificate chain).
+    PackedSelf,
+}
+
 #[derive(Debug, Default)]
 struct Stored {
     /// Newest last.
@@ -169,6 +181,7 @@ pub struct VirtualAuthenticator {
     user_present: bool,
     user_verified: bool,
     aaguid: [u8; 16],
+    attestation: Attestation,
     store: SharedStore,
 }
 
@@ -192,6 +205,7 @@ impl VirtualAuthenticator {
             user_present: true,
             user_verified: true,
             aaguid: [0; 16],
+            attestation: Attestation::None,
             store: SharedStore::default(),
         }
     }
@@ -213,6 +227,12 @@ impl VirtualAuthenticator {
     /// Sets the AAGUID new credentials report (the server names credentials after it).
     pub fn aaguid(mut self, aaguid: uuid::Uuid) -> Self {
         self.aaguid = *aaguid.as_bytes();
+        self
+    }
+
+    /// Chooses the attestation format of new credentials (default [`Attestation::None`]).
+    pub fn attestation(mut self, attestation: Attestation) -> Self {
+        self.attestation = attestation;
         self
     }
 
@@ -299,6 +319,9 @@ impl VirtualAuthenticator {
         let mut json = serde_json::to_value(&created)
             .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
         normalize(&mut json, true);
+        if self.attestation == Attestation::PackedSelf {
+            self.packed_self_attestation(&mut json)?;
+        }
         if !self.user_present {
             clear_up_flag_in_attestation(&mut json);
         }
@@ -311,13 +334,12 @@ impl VirtualAuthenticator {
     pub async fn login(&self, options: &impl Serialize) -> Result<Value, AuthenticatorError> {
         let mut options = serde_json::to_value(options)
             .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
-        if !self.user_verified {
-            if let Some(pk) = options
+        if !self.user_verified
+            && let Some(pk) = options
                 .pointer_mut("/publicKey")
                 .and_then(Value::as_object_mut)
-            {
-                pk.insert("userVerification".into(), "discouraged".into());
-            }
+        {
+            pk.insert("userVerification".into(), "discouraged".into());
         }
         let request: CredentialRequestOptions = serde_json::from_value(options)
             .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
@@ -330,17 +352,74 @@ impl VirtualAuthenticator {
         let mut json = serde_json::to_value(&asserted)
             .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
         normalize(&mut json, false);
-        if !self.user_present {
-            if let Some(Value::String(data)) = json.pointer_mut("/response/authenticatorData") {
-                if let Ok(mut bytes) = URL_SAFE_NO_PAD.decode(data.as_str()) {
-                    if let Some(flags) = bytes.get_mut(32) {
-                        *flags &= !0x01;
-                    }
-                    *data = URL_SAFE_NO_PAD.encode(bytes);
-                }
+        if !self.user_present
+            && let Some(Value::String(data)) = json.pointer_mut("/response/authenticatorData")
+            && let Ok(mut bytes) = URL_SAFE_NO_PAD.decode(data.as_str())
+        {
+            if let Some(flags) = bytes.get_mut(32) {
+                *flags &= !0x01;
             }
+            *data = URL_SAFE_NO_PAD.encode(bytes);
         }
         Ok(json)
+    }
+}
+
+impl VirtualAuthenticator {
+    /// Replaces the `none` statement the software authenticator produced by a packed self
+    /// attestation signed (by the crypto backend) with the new credential's key.
+    fn packed_self_attestation(&self, json: &mut Value) -> Result<(), AuthenticatorError> {
+        use coset::iana::EnumI64 as _;
+        use passkey_crypto::SecretKeyT as _;
+        use serde_cbor_2::Value as Cbor;
+        let fail = |what: &str| AuthenticatorError::Ceremony(format!("packed attestation: {what}"));
+        let decode = |ptr: &str| {
+            json.pointer(ptr)
+                .and_then(Value::as_str)
+                .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
+                .ok_or_else(|| fail(ptr))
+        };
+        let client_data = decode("/response/clientDataJSON")?;
+        let attestation_object = decode("/response/attestationObject")?;
+        let raw_id = decode("/rawId")?;
+        let Ok(Cbor::Map(mut map)) = serde_cbor_2::from_slice::<Cbor>(&attestation_object) else {
+            return Err(fail("attestation object"));
+        };
+        let Some(Cbor::Bytes(auth_data)) = map.get(&Cbor::Text("authData".into())).cloned() else {
+            return Err(fail("authData"));
+        };
+        let passkey = {
+            let stored = self.store.inner.lock().unwrap_or_else(|e| e.into_inner());
+            stored
+                .passkeys
+                .iter()
+                .find(|p| *p.credential_id == *raw_id)
+                .cloned()
+                .ok_or_else(|| fail("credential"))?
+        };
+        let alg = match passkey.key.alg.as_ref() {
+            Some(coset::Algorithm::Assigned(a)) => a.to_i64(),
+            Some(coset::Algorithm::PrivateUse(a)) => *a,
+            _ => return Err(fail("algorithm")),
+        };
+        let mut key = passkey_crypto::rust_crypto::RustCryptoSecretKey::from_cose_key(&passkey.key)
+            .map_err(|_| fail("private key"))?;
+        let mut signed = auth_data.clone();
+        signed.extend_from_slice(&<sha2::Sha256 as sha2::Digest>::digest(&client_data));
+        let sig = key.sign(&signed);
+        let mut statement = std::collections::BTreeMap::new();
+        statement.insert(Cbor::Text("alg".into()), Cbor::Integer(i128::from(alg)));
+        statement.insert(Cbor::Text("sig".into()), Cbor::Bytes(sig));
+        map.insert(Cbor::Text("fmt".into()), Cbor::Text("packed".into()));
+        map.insert(Cbor::Text("attStmt".into()), Cbor::Map(statement));
+        let encoded = serde_cbor_2::to_vec(&Cbor::Map(map)).map_err(|_| fail("encoding"))?;
+        if let Some(obj) = json.pointer_mut("/response").and_then(Value::as_object_mut) {
+            obj.insert(
+                "attestationObject".into(),
+                URL_SAFE_NO_PAD.encode(encoded).into(),
+            );
+        }
+        Ok(())
     }
 }
 
@@ -376,10 +455,10 @@ fn clear_up_flag_in_attestation(json: &mut Value) {
         return;
     };
     let key = serde_cbor_2::Value::Text("authData".into());
-    if let Some(serde_cbor_2::Value::Bytes(auth)) = map.get_mut(&key) {
-        if let Some(flags) = auth.get_mut(32) {
-            *flags &= !0x01;
-        }
+    if let Some(serde_cbor_2::Value::Bytes(auth)) = map.get_mut(&key)
+        && let Some(flags) = auth.get_mut(32)
+    {
+        *flags &= !0x01;
     }
     if let Ok(encoded) = serde_cbor_2::to_vec(&serde_cbor_2::Value::Map(map)) {
         *att = URL_SAFE_NO_PAD.encode(encoded);

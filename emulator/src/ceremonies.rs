@@ -108,10 +108,10 @@ pub(crate) fn registration_init(
         v => max_len(&mut messages, "username", v, 128),
     }
     max_len(&mut messages, "display_name", display_name.as_deref(), 128);
-    if let Some(icon) = icon.as_deref() {
-        if !is_go_url(icon) {
-            messages.push("icon must be a valid URL".to_string());
-        }
+    if let Some(icon) = icon.as_deref()
+        && !is_go_url(icon)
+    {
+        messages.push("icon must be a valid URL".to_string());
     }
     if !messages.is_empty() {
         return Err(invalid(messages));
@@ -651,13 +651,12 @@ fn parse_assertion(body: &[u8], title: &str) -> Result<ParsedAssertion, ApiError
         if !raw_id_ok {
             obj.insert("rawId".into(), Value::String(String::new()));
         }
-        if let Some(Value::Object(response)) = obj.get_mut("response") {
-            if response
+        if let Some(Value::Object(response)) = obj.get_mut("response")
+            && response
                 .get("userHandle")
                 .is_some_and(|u| u.as_str() == Some(""))
-            {
-                response.insert("userHandle".into(), Value::Null);
-            }
+        {
+            response.insert("userHandle".into(), Value::Null);
         }
     }
     let credential: PublicKeyCredential =
@@ -720,10 +719,9 @@ fn verify_assertion(
             .user_handle
             .as_deref()
             .filter(|h| !h.is_empty())
+            && user_from_handle(Some(handle)).as_deref() != Some(user_id)
         {
-            if user_from_handle(Some(handle)).as_deref() != Some(user_id) {
-                return Err(assertion_error("userHandle and User ID do not match"));
-            }
+            return Err(assertion_error("userHandle and User ID do not match"));
         }
     }
     let id = URL_SAFE_NO_PAD.encode(&raw_id);

@@ -115,18 +115,17 @@ fn finish(
 
 /// echo's `RealIP`: first `X-Forwarded-For` entry, else `X-Real-IP`, else the peer.
 fn real_ip(headers: &axum::http::HeaderMap, peer: SocketAddr) -> String {
-    if let Some(xff) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-        if let Some(first) = xff
+    if let Some(xff) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(first) = xff
             .split(',')
             .next()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-        {
-            return first
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string();
-        }
+    {
+        return first
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
     }
     if let Some(real) = headers.get("x-real-ip").and_then(|v| v.to_str().ok()) {
         return real

@@ -33,10 +33,10 @@ pub fn downconvert(doc: &mut Value) -> Result<Vec<String>, String> {
         if info.remove("summary").is_some() {
             changed.push("/info/summary: removed (not in 3.0)".into());
         }
-        if let Some(license) = info.get_mut("license").and_then(Value::as_object_mut) {
-            if license.remove("identifier").is_some() {
-                changed.push("/info/license/identifier: removed (not in 3.0)".into());
-            }
+        if let Some(license) = info.get_mut("license").and_then(Value::as_object_mut)
+            && license.remove("identifier").is_some()
+        {
+            changed.push("/info/license/identifier: removed (not in 3.0)".into());
         }
     }
     walk(doc, "", &mut changed)?;
@@ -151,15 +151,13 @@ fn convert_schema(
     }
     // A 3.1-style array `example` on a non-array schema -> its first value.
     let is_array_schema = map.get("type").and_then(Value::as_str) == Some("array");
-    if !is_array_schema {
-        if let Some(Value::Array(values)) = map.get_mut("example") {
-            if let Some(first) = values.first().cloned() {
-                map.insert("example".into(), first);
-            } else {
-                map.remove("example");
-            }
-            changed.push(format!("{pointer}/example: array -> one value"));
+    if !is_array_schema && let Some(Value::Array(values)) = map.get_mut("example") {
+        if let Some(first) = values.first().cloned() {
+            map.insert("example".into(), first);
+        } else {
+            map.remove("example");
         }
+        changed.push(format!("{pointer}/example: array -> one value"));
     }
     // Numeric `exclusiveMinimum`/`exclusiveMaximum` -> boolean form next to minimum/maximum.
     for (exclusive, bound) in [
