@@ -127,3 +127,16 @@ fn from_env_reads_the_three_variables() {
     );
     assert!(output.contains("PASSKEYS_TENANT_ID is not set"), "{output}");
 }
+
+#[test]
+fn tenant_and_handles_can_be_shared_across_tasks() {
+    fn shareable<T: Clone + Send + Sync + 'static>() {}
+    shareable::<hanko_passkeys::Tenant>();
+    shareable::<hanko_passkeys::CredentialList>();
+    shareable::<hanko_passkeys::AuditLogQuery>();
+    send(&hanko_passkeys::tenant(Config::new("x")).unwrap_err());
+    fn send<T: Send>(_: &T) {}
+    let tenant = hanko_passkeys::tenant(Config::new(TENANT).api_key(KEY)).unwrap();
+    send(&tenant.credentials().stream());
+    send(&tenant.login().initialize());
+}
