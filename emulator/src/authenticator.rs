@@ -464,3 +464,44 @@ fn clear_up_flag_in_attestation(json: &mut Value) {
         *att = URL_SAFE_NO_PAD.encode(encoded);
     }
 }
+
+/// Helpers that damage a credential JSON in specific ways, for negative tests.
+pub mod tamper {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde_json::Value;
+
+    /// Flips a bit in an assertion's `response.signature`: the server answers 401
+    /// "failed to validate assertion". Returns whether there was a signature to damage.
+    pub fn corrupt_signature(assertion: &mut Value) -> bool {
+        let Some(Value::String(sig)) = assertion.pointer_mut("/response/signature") else {
+            return false;
+        };
+        let Ok(mut bytes) = URL_SAFE_NO_PAD.decode(sig.as_str()) else {
+            return false;
+        };
+        let Some(last) = bytes.last_mut() else {
+            return false;
+        };
+        *last ^= 0x01;
+        *sig = URL_SAFE_NO_PAD.encode(bytes);
+        true
+    }
+
+    /// Replaces an assertion's `response.userHandle` (`None` removes it).
+    pub fn set_user_handle(assertion: &mut Value, handle: Option<&[u8]>) {
+        if let Some(response) = assertion
+            .pointer_mut("/response")
+            .and_then(Value::as_object_mut)
+        {
+            match handle {
+                Some(h) => {
+                    response.insert("userHandle".into(), URL_SAFE_NO_PAD.encode(h).into());
+                }
+                None => {
+                    response.remove("userHandle");
+                }
+            }
+        }
+    }
+}

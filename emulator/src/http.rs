@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 
-/// Everything a handler needs to know about the request.
-#[derive(Debug)]
+/// Everything a handler needs to know about the request. Deliberately not `Debug`: the
+/// headers hold the API key.
 pub(crate) struct Ctx {
     pub(crate) method: Method,
     pub(crate) query: Option<String>,
@@ -218,8 +218,6 @@ impl Paging {
 
     /// Sets `X-Total-Count` and `Link` as `pagination/header.go` does.
     pub(crate) fn headers(&self, ctx: &Ctx, total: usize, response: &mut Response) {
-        let total_i = i64::try_from(total).unwrap_or(i64::MAX);
-        let last_page = std::cmp::max(1, (total_i + self.per_page - 1) / self.per_page);
         let scheme = if ctx
             .header("x-forwarded-proto")
             .is_some_and(|p| p.eq_ignore_ascii_case("https"))
@@ -263,25 +261,37 @@ impl Paging {
                 .join("&");
             format!("{scheme}://{host}{path}?{query}")
         };
-        let mut entries = Vec::new();
-        if self.page != 1 || self.page == last_page {
-            entries.push(format!("<{}>; rel=\"first\"", link(1)));
-        }
-        if self.page != last_page {
-            entries.push(format!("<{}>; rel=\"last\"", link(last_page)));
-        }
-        if self.page < last_page {
-            entries.push(format!("<{}>; rel=\"next\"", link(self.page + 1)));
-        }
-        if self.page > 1 {
-            entries.push(format!("<{}>; rel=\"prev\"", link(self.page - 1)));
-        }
+        let entries: Vec<String> = link_relations(self.page, self.per_page, total)
+            .into_iter()
+            .map(|(rel, page)| format!("<{}>; rel=\"{rel}\"", link(page)))
+            .collect();
         let headers = response.headers_mut();
         if let Ok(v) = HeaderValue::from_str(&entries.join(",")) {
             headers.insert(header::LINK, v);
         }
         headers.insert("x-total-count", HeaderValue::from(total as u64));
     }
+}
+
+/// The `Link` relations and their page numbers, in the server's order (first, last, next, prev).
+fn link_relations(page: i64, per_page: i64, total: usize) -> Vec<(&'static str, i64)> {
+    let total = i64::try_from(total).unwrap_or(i64::MAX);
+    let per_page = per_page.max(1);
+    let last_page = std::cmp::max(1, total / per_page + i64::from(total % per_page != 0));
+    let mut rels = Vec::new();
+    if page != 1 || page == last_page {
+        rels.push(("first", 1));
+    }
+    if page != last_page {
+        rels.push(("last", last_page));
+    }
+    if page < last_page {
+        rels.push(("next", page.saturating_add(1)));
+    }
+    if page > 1 {
+        rels.push(("prev", page - 1));
+    }
+    rels
 }
 
 /// Go's `url.QueryEscape`.
@@ -297,4 +307,20 @@ fn go_query_escape(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::link_relations;
+
+    #[test]
+    fn link_relations_match_the_server_unit_tests() {
+        assert_eq!(link_relations(1, 10, 95), [("last", 10), ("next", 2)]);
+        assert_eq!(
+            link_relations(4, 10, 95),
+            [("first", 1), ("last", 10), ("next", 5), ("prev", 3)]
+        );
+        assert_eq!(link_relations(1, 20, 0), [("first", 1)]);
+        assert_eq!(link_relations(i64::MAX, i64::MAX, usize::MAX).len(), 3);
+    }
 }

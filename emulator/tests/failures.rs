@@ -458,6 +458,58 @@ async fn replay_origin_uv_and_ownership() {
     .await;
     assert_eq!(e["details"], "User does not own the credential returned");
 
+    // A damaged signature.
+    let options = h.login_options(Some("alice")).await;
+    let mut assertion = h.auth.login(&options).await.unwrap();
+    assert!(hanko_passkeys_emulator::authenticator::tamper::corrupt_signature(&mut assertion));
+    let e = expect_error(
+        h.post("/login/finalize", &assertion).await,
+        401,
+        "failed to validate assertion",
+    )
+    .await;
+    assert_eq!(
+        e["details"],
+        "Error validating the assertion signature: <nil>"
+    );
+    // A user handle naming someone else on a user-bound login.
+    let options = h.login_options(Some("alice")).await;
+    let mut assertion = h.auth.login(&options).await.unwrap();
+    hanko_passkeys_emulator::authenticator::tamper::set_user_handle(&mut assertion, Some(b"bob"));
+    let e = expect_error(
+        h.post("/login/finalize", &assertion).await,
+        401,
+        "failed to validate assertion",
+    )
+    .await;
+    assert_eq!(e["details"], "userHandle and User ID do not match");
+    // Transaction finalize needs a user handle.
+    let options = ok_json(
+        h.post_key(
+            "/transaction/initialize",
+            &json!({"user_id": "alice", "transaction_id": "t-uh", "transaction_data": [1]}),
+        )
+        .await,
+    )
+    .await;
+    let mut assertion = h.auth.login(&options).await.unwrap();
+    hanko_passkeys_emulator::authenticator::tamper::set_user_handle(&mut assertion, None);
+    let e = expect_error(
+        h.post_key("/transaction/finalize", &assertion).await,
+        401,
+        "failed to get user handle",
+    )
+    .await;
+    assert_eq!(e["details"], "user not found");
+    hanko_passkeys_emulator::authenticator::tamper::set_user_handle(&mut assertion, Some(b"bob"));
+    let e = expect_error(
+        h.post_key("/transaction/finalize", &assertion).await,
+        401,
+        "failed to validate assertion",
+    )
+    .await;
+    assert_eq!(e["details"], "ID mismatch for User and Session");
+
     // Discoverable login with an unknown user handle.
     let stranger =
         hanko_passkeys_emulator::authenticator::VirtualAuthenticator::new(h.emu.origin());
