@@ -10,6 +10,7 @@ mod error;
 pub mod generated;
 mod pagination;
 mod tenant;
+pub mod token;
 mod token_value;
 pub mod webauthn;
 
