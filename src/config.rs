@@ -34,6 +34,7 @@ pub struct Config {
     pub(crate) connect_timeout: Duration,
     pub(crate) user_agent: String,
     pub(crate) http_client: Option<reqwest::Client>,
+    pub(crate) relying_party_id: Option<String>,
 }
 
 impl Config {
@@ -48,6 +49,7 @@ impl Config {
             connect_timeout: Duration::from_secs(10),
             user_agent: concat!("hanko-passkeys-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
             http_client: None,
+            relying_party_id: None,
         }
     }
 
@@ -112,6 +114,13 @@ impl Config {
     /// app). Its timeouts and user agent apply instead of this configuration's.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
+        self
+    }
+
+    /// The relying-party id (your site's domain, e.g. `example.com`) that tokens must name in
+    /// their `aud` claim. Needed by [`Tenant::verifier`](crate::Tenant::verifier).
+    pub fn relying_party_id(mut self, rp_id: impl Into<String>) -> Self {
+        self.relying_party_id = Some(rp_id.into());
         self
     }
 
@@ -208,6 +217,7 @@ impl fmt::Debug for Config {
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
             .field("http_client", &self.http_client.as_ref().map(|_| "custom"))
+            .field("relying_party_id", &self.relying_party_id)
             .finish()
     }
 }

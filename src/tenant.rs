@@ -2,13 +2,14 @@
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use progenitor_client::ClientInfo;
 use uuid::Uuid;
 
 use crate::client::{Auth, Hooks, call};
 use crate::generated::{Client, types};
+use crate::token::Verifier;
 use crate::{
     AssertionResponse, Config, Error, LoginOptions, RegistrationOptions, RegistrationResponse,
     Token,
@@ -41,6 +42,8 @@ pub fn tenant(config: Config) -> Result<Tenant, Error> {
         inner: Arc::new(Inner {
             client,
             tenant_id: valid.tenant_id,
+            relying_party_id: config.relying_party_id,
+            verifier: OnceLock::new(),
         }),
     })
 }
@@ -56,6 +59,8 @@ pub struct Tenant {
 struct Inner {
     client: Client,
     tenant_id: Uuid,
+    relying_party_id: Option<String>,
+    verifier: OnceLock<Verifier>,
 }
 
 impl std::fmt::Debug for Tenant {
@@ -125,6 +130,36 @@ impl Tenant {
         Transactions {
             tenant: self.clone(),
         }
+    }
+
+    /// The token verifier of this tenant: it checks the tokens finalize calls return against
+    /// the tenant's JWKS, which it caches and shares with every clone of this `Tenant`. Needs
+    /// [`Config::relying_party_id`].
+    ///
+    /// ```no_run
+    /// # async fn demo(tenant: hanko_passkeys::Tenant, assertion: hanko_passkeys::AssertionResponse)
+    /// # -> Result<(), Box<dyn std::error::Error>> {
+    /// let token = tenant.login().finalize(&assertion).await?;
+    /// let claims = token.verify(&tenant.verifier()?).await?;
+    /// println!("logged in: user {} with credential {}", claims.sub, claims.cred);
+    /// # Ok(()) }
+    /// ```
+    pub fn verifier(&self) -> Result<Verifier, Error> {
+        if let Some(verifier) = self.inner.verifier.get() {
+            return Ok(verifier.clone());
+        }
+        let rp_id = self.inner.relying_party_id.clone().ok_or_else(|| {
+            Error::config(
+                "token verification needs the relying-party id: set Config::relying_party_id",
+            )
+        })?;
+        let verifier = Verifier::builder(self.jwks_url(), rp_id)
+            .http_client(self.inner.client.client().clone())
+            // The caller chose this base URL; its scheme is theirs to choose.
+            .allow_insecure_http(self.base_url().starts_with("http://"))
+            .build()
+            .map_err(|e| Error::config(format!("token verifier: {e}")))?;
+        Ok(self.inner.verifier.get_or_init(|| verifier).clone())
     }
 
     /// Fetches the tenant's public signing keys. Needs no API key.
@@ -229,7 +264,17 @@ impl RegistrationInit {
     }
 
     /// Sends the request (what `.await` does).
+    ///
+    /// A user id of exactly 16 bytes is refused before sending: the server turns a 16-byte
+    /// user handle into a UUID at login, so such a user could register but never log in.
     pub async fn send(self) -> Result<RegistrationOptions, Error> {
+        if self.user_id.len() == 16 {
+            return Err(Error::invalid_input(format!(
+                "user id {:?} is exactly 16 bytes long; the Passkey API cannot log such users in \
+                 (it reads a 16-byte user handle as a UUID); use a longer or shorter id",
+                self.user_id
+            )));
+        }
         let body = types::RegistrationRequest {
             user_id: self.user_id.try_into().map_err(invalid("user id"))?,
             username: self.username.try_into().map_err(invalid("username"))?,

@@ -2,8 +2,10 @@
 
 use std::fmt;
 
+use crate::token::{Claims, TokenError, Verifier};
+
 /// A JWT returned by a successful finalize call: proof, signed by the tenant's key, that the
-/// user completed the ceremony. Verify it before trusting it (see the `token` module); its
+/// user completed the ceremony. Verify it before trusting it ([`Token::verify`]); its
 /// claims name the user (`sub`) and the credential (`cred`).
 ///
 /// `Debug` shows only the start of the token: it is a bearer credential for five minutes.
@@ -18,6 +20,20 @@ impl Token {
     /// The compact JWT.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Verifies the token (signature, algorithm, audience, expiry) and returns its claims.
+    pub async fn verify(&self, verifier: &Verifier) -> Result<Claims, TokenError> {
+        verifier.verify(&self.0).await
+    }
+
+    /// Verifies a transaction token and that it confirms `transaction_id`.
+    pub async fn verify_transaction(
+        &self,
+        verifier: &Verifier,
+        transaction_id: &str,
+    ) -> Result<Claims, TokenError> {
+        verifier.verify_transaction(&self.0, transaction_id).await
     }
 
     /// The compact JWT, owned.
