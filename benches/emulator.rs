@@ -2,19 +2,26 @@
 //!
 //! `cargo bench --bench emulator -- --noplot`
 //!
-//! - `ceremony/register_and_login`: one full passkey ceremony per element: registration
-//!   initialize → virtual authenticator → registration finalize → discoverable login initialize
-//!   → virtual authenticator → login finalize, each through the `tenant()` facade. Every
-//!   element uses a fresh user id and a fresh virtual authenticator (one device per user, as in
-//!   life), and the emulator verifies everything it would verify in a test: attestation,
-//!   assertion signature, origin, RP id, flags, challenge. It signs two RS256 tokens per
-//!   ceremony with the server's RSA-4096 key size.
-//! - `login_initialize/16_clients`: 16 tasks sharing one `Tenant` (one connection pool), each
-//!   sending `LOGIN_INITS_PER_CLIENT` discoverable login initializes back to back; throughput
-//!   counts requests.
+//! `ceremony/*`: one element is one full passkey ceremony: registration initialize → virtual
+//! authenticator → registration finalize → discoverable login initialize → virtual
+//! authenticator → login finalize, each call through the `tenant()` facade. Every ceremony
+//! uses a fresh user id and a fresh virtual authenticator (one device per user, as in life),
+//! and the emulator verifies what it always verifies: attestation, assertion signature,
+//! origin, RP id hash, flags, challenge. It signs two RS256 tokens per ceremony.
+//!
+//! - `sequential/rsa{4096,2048}`: one ceremony at a time, so the time is one ceremony's latency.
+//! - `parallel4/rsa{4096,2048}`: batches of `PARALLEL` ceremonies in flight at once (separate
+//!   users), so both cores work: the machine's ceremony throughput.
+//! - `rsa4096` is the server's token key size (§4.1 of the contract) and the emulator's
+//!   default; `rsa2048` is what test setups use for speed (`rsa_bits(2048)`). The two RSA
+//!   private-key operations per ceremony are most of the cost at 4096 bits.
+//!
+//! `login_initialize/16_clients`: 16 tasks sharing one `Tenant` (one connection pool), each
+//! sending `LOGIN_INITS_PER_CLIENT` discoverable login initializes back to back; one element
+//! is one request.
 //!
 //! The emulator, the SDK and the authenticator share one multi-threaded runtime with a worker
-//! per core, so the numbers are for everything on one machine, as in a test suite.
+//! per core: the numbers are for everything on one machine, as in a test suite.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -23,7 +30,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hanko_passkeys::{AssertionResponse, Config, RegistrationResponse, Tenant};
 use hanko_passkeys_emulator::Emulator;
 use hanko_passkeys_emulator::authenticator::VirtualAuthenticator;
+use tokio::runtime::Runtime;
 
+/// Ceremonies in flight at once in the `parallel` benchmarks.
+const PARALLEL: u64 = 4;
 /// Concurrent clients in the login-initialize group.
 const CLIENTS: u64 = 16;
 /// Requests each client sends per measured batch.
@@ -34,7 +44,7 @@ static NEXT_USER: AtomicU64 = AtomicU64::new(0);
 
 /// One full ceremony for a new user; panics on any failure so a broken flow cannot be timed
 /// as a fast one.
-async fn ceremony(tenant: &Tenant, origin: &str) {
+async fn ceremony(tenant: Tenant, origin: String) {
     let n = NEXT_USER.fetch_add(1, Ordering::Relaxed);
     let user_id = format!("bench-user-{n}");
     let device = VirtualAuthenticator::new(origin);
@@ -44,10 +54,7 @@ async fn ceremony(tenant: &Tenant, origin: &str) {
         .initialize(user_id.as_str(), "bench@example.com")
         .await
         .expect("registration initialize");
-    let created = device
-        .register(&options)
-        .await
-        .expect("authenticator register");
+    let created = device.register(&options).await.expect("authenticator register");
     let created: RegistrationResponse =
         serde_json::from_value(created).expect("registration credential JSON");
     let registered = tenant
@@ -70,17 +77,11 @@ async fn ceremony(tenant: &Tenant, origin: &str) {
     assert_eq!(logged_in.as_str().split('.').count(), 3);
 }
 
-fn emulator_benches(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    // Default signing key size (RSA-4096, like the server): the per-token signature is part
-    // of what a ceremony costs.
+/// An emulator with `bits`-bit token keys and an SDK tenant for it.
+fn setup(rt: &Runtime, bits: u32) -> (Emulator, Tenant, String) {
     let emulator = rt
-        .block_on(Emulator::builder().start())
+        .block_on(Emulator::builder().rsa_bits(bits).start())
         .expect("emulator starts");
-    let origin = emulator.origin();
     let tenant = hanko_passkeys::tenant(
         Config::new(emulator.tenant_id().to_string())
             .api_key(emulator.api_key())
@@ -88,29 +89,65 @@ fn emulator_benches(c: &mut Criterion) {
             .base_url(emulator.server_url()),
     )
     .expect("tenant config");
+    let origin = emulator.origin();
+    // One ceremony up front: fails fast on a broken setup and opens pooled connections.
+    rt.block_on(ceremony(tenant.clone(), origin.clone()));
+    (emulator, tenant, origin)
+}
 
-    // One ceremony up front: fails fast on a broken setup and warms the connection pool.
-    rt.block_on(ceremony(&tenant, &origin));
+fn emulator_benches(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
 
     let mut group = c.benchmark_group("ceremony");
-    group.throughput(Throughput::Elements(1));
-    group.measurement_time(Duration::from_secs(10));
-    group.bench_function("register_and_login", |b| {
-        b.iter_custom(|iters| {
-            rt.block_on(async {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    ceremony(&tenant, &origin).await;
-                }
-                start.elapsed()
+    group.measurement_time(Duration::from_secs(8));
+    let mut emulators = Vec::new();
+    for bits in [4096, 2048] {
+        let (emulator, tenant, origin) = setup(&rt, bits);
+
+        group.throughput(Throughput::Elements(1));
+        group.bench_function(format!("sequential/rsa{bits}"), |b| {
+            b.iter_custom(|iters| {
+                rt.block_on(async {
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        ceremony(tenant.clone(), origin.clone()).await;
+                    }
+                    start.elapsed()
+                })
             })
-        })
-    });
+        });
+
+        group.throughput(Throughput::Elements(PARALLEL));
+        group.bench_function(format!("parallel{PARALLEL}/rsa{bits}"), |b| {
+            b.iter_custom(|iters| {
+                rt.block_on(async {
+                    let start = Instant::now();
+                    for _ in 0..iters {
+                        // Spawned, not joined in place, so the client side runs on both
+                        // workers too.
+                        let batch: Vec<_> = (0..PARALLEL)
+                            .map(|_| tokio::spawn(ceremony(tenant.clone(), origin.clone())))
+                            .collect();
+                        for task in batch {
+                            task.await.expect("ceremony task");
+                        }
+                    }
+                    start.elapsed()
+                })
+            })
+        });
+        emulators.push((emulator, tenant));
+    }
     group.finish();
 
+    // Login initialize does not sign anything; any of the emulators will do.
+    let tenant = emulators[0].1.clone();
     let mut group = c.benchmark_group("login_initialize");
     group.throughput(Throughput::Elements(CLIENTS * LOGIN_INITS_PER_CLIENT));
-    group.bench_function("16_clients", |b| {
+    group.bench_function(format!("{CLIENTS}_clients"), |b| {
         b.iter_custom(|iters| {
             rt.block_on(async {
                 let start = Instant::now();
@@ -137,7 +174,9 @@ fn emulator_benches(c: &mut Criterion) {
     });
     group.finish();
 
-    rt.block_on(emulator.shutdown());
+    for (emulator, _) in emulators {
+        rt.block_on(emulator.shutdown());
+    }
 }
 
 criterion_group!(benches, emulator_benches);

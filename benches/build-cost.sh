@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Cold-build cost of a tiny app using hanko-passkeys (default features) against the same app
+# using only reqwest 0.13 (default features: rustls with aws-lc-rs) + serde + tokio.
+# Prints wall and CPU seconds of each and the difference. Needs /usr/bin/time (GNU time).
+#   benches/build-cost.sh
+set -euo pipefail
+sdk_dir=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+mkdir -p "$work/sdk/src" "$work/base/src"
+cat > "$work/sdk/Cargo.toml" <<TOML
+[package]
+name = "app-sdk"
+version = "0.0.0"
+edition = "2024"
+[dependencies]
+hanko-passkeys = { path = "$sdk_dir" }
+tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+[workspace]
+TOML
+cat > "$work/sdk/src/main.rs" <<'RS'
+#[tokio::main]
+async fn main() {
+    let config = hanko_passkeys::Config::new("6fd7d4b3-3f33-4e5e-9c2b-1a2b3c4d5e6f").base_url("https://127.0.0.1:9");
+    let tenant = hanko_passkeys::tenant(config).unwrap();
+    // Builds the TLS client and fails to connect: no crypto-provider setup needed from the app.
+    println!("{:?}", tenant.jwks().await.map(|_| ()).unwrap_err().kind());
+}
+RS
+cat > "$work/base/Cargo.toml" <<'TOML'
+[package]
+name = "app-base"
+version = "0.0.0"
+edition = "2024"
+[dependencies]
+reqwest = { version = "0.13.5", features = ["json", "query"] }
+serde = { version = "1", features = ["derive"] }
+serde_json = "1"
+tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+[workspace]
+TOML
+cat > "$work/base/src/main.rs" <<'RS'
+#[derive(serde::Deserialize, Debug)]
+#[allow(dead_code)]
+struct Jwks { keys: Vec<serde_json::Value> }
+#[tokio::main]
+async fn main() {
+    let r = reqwest::Client::new().get("https://127.0.0.1:9/x").send().await;
+    println!("{:?} {:?}", r.is_err(), serde_json::from_str::<Jwks>("{\"keys\":[]}").is_ok());
+}
+RS
+cp "$sdk_dir/Cargo.lock" "$work/sdk/Cargo.lock"
+
+measure() {
+  (cd "$work/$1" && cargo fetch -q && rm -rf target &&
+   /usr/bin/time -f "%e %U %S" -o ../time-$1 cargo build -q && cargo run -q)
+  read -r wall user sys < "$work/time-$1"
+  cpu=$(echo "$user + $sys" | bc)
+  echo "$1: wall ${wall}s cpu ${cpu}s"
+  eval "wall_$1=$wall cpu_$1=$cpu"
+}
+measure base
+measure sdk
+echo "hanko-passkeys adds: wall $(echo "$wall_sdk - $wall_base" | bc)s, cpu $(echo "$cpu_sdk - $cpu_base" | bc)s"
