@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cold-build cost of a tiny app using hanko-passkeys (default features) against the same app
 # using only reqwest 0.13 (default features: rustls with aws-lc-rs) + serde + tokio.
-# Prints wall and CPU seconds of each and the difference. Needs /usr/bin/time (GNU time).
+# Prints wall and CPU seconds of each and the difference. Needs /usr/bin/time (GNU time) and awk.
 #   benches/build-cost.sh
 set -euo pipefail
 sdk_dir=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,10 +56,10 @@ measure() {
   (cd "$work/$1" && cargo fetch -q && rm -rf target &&
    /usr/bin/time -f "%e %U %S" -o ../time-$1 cargo build -q && cargo run -q)
   read -r wall user sys < "$work/time-$1"
-  cpu=$(echo "$user + $sys" | bc)
+  cpu=$(awk "BEGIN{print $user + $sys}")
   echo "$1: wall ${wall}s cpu ${cpu}s"
   eval "wall_$1=$wall cpu_$1=$cpu"
 }
 measure base
 measure sdk
-echo "hanko-passkeys adds: wall $(echo "$wall_sdk - $wall_base" | bc)s, cpu $(echo "$cpu_sdk - $cpu_base" | bc)s"
+echo "hanko-passkeys adds: wall $(awk "BEGIN{print $wall_sdk - $wall_base}")s, cpu $(awk "BEGIN{print $cpu_sdk - $cpu_base}")s"
