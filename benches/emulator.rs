@@ -54,7 +54,10 @@ async fn ceremony(tenant: Tenant, origin: String) {
         .initialize(user_id.as_str(), "bench@example.com")
         .await
         .expect("registration initialize");
-    let created = device.register(&options).await.expect("authenticator register");
+    let created = device
+        .register(&options)
+        .await
+        .expect("authenticator register");
     let created: RegistrationResponse =
         serde_json::from_value(created).expect("registration credential JSON");
     let registered = tenant
