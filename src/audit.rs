@@ -1,15 +1,12 @@
 //! Audit log queries.
 
-use std::future::IntoFuture;
-
 use chrono::{DateTime, Utc};
-use futures_core::Stream;
 
 use crate::client::{Auth, call};
 use crate::generated::types;
-use crate::pagination::{Page, positive, stream_pages};
+use crate::pagination::{Page, positive};
 use crate::tenant::BoxFuture;
-use crate::{Error, Tenant};
+use crate::Tenant;
 
 impl Tenant {
     /// Queries the tenant's audit log, newest first. Needs the API key. Await it for the first
@@ -62,18 +59,6 @@ impl AuditLogQuery {
         }
     }
 
-    /// Page to fetch, from 1 (default 1).
-    pub fn page(mut self, page: u64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Entries per page (the server's default is 20).
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = Some(per_page);
-        self
-    }
-
     /// Only entries created after this instant.
     pub fn start_time(mut self, time: DateTime<Utc>) -> Self {
         self.start_time = Some(time);
@@ -111,12 +96,6 @@ impl AuditLogQuery {
         self
     }
 
-    /// Fetches one page (what `.await` does).
-    pub async fn send(self) -> Result<Page<types::AuditLog>, Error> {
-        let page = self.page.unwrap_or(1);
-        self.fetch(page).await
-    }
-
     fn fetch(&self, page: u64) -> BoxFuture<Page<types::AuditLog>> {
         let q = self.clone();
         Box::pin(async move {
@@ -144,20 +123,6 @@ impl AuditLogQuery {
             Ok(Page::from_reply(r.value, &r.headers))
         })
     }
-
-    /// Streams the entries of this page and all following pages.
-    pub fn stream(self) -> impl Stream<Item = Result<types::AuditLog, Error>> + Send + 'static {
-        let first = self.page.unwrap_or(1);
-        let per_page = self.per_page;
-        stream_pages(first, per_page, move |page| self.fetch(page))
-    }
 }
 
-impl IntoFuture for AuditLogQuery {
-    type Output = Result<Page<types::AuditLog>, Error>;
-    type IntoFuture = BoxFuture<Page<types::AuditLog>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::pagination::paged_query!(AuditLogQuery, types::AuditLog, "Entries");

@@ -1,12 +1,8 @@
 //! Credential listing and management.
 
-use std::future::IntoFuture;
-
-use futures_core::Stream;
-
 use crate::client::{Auth, call};
 use crate::generated::types;
-use crate::pagination::{Page, positive, stream_pages};
+use crate::pagination::{Page, positive};
 use crate::tenant::BoxFuture;
 use crate::{Error, Tenant};
 
@@ -57,28 +53,10 @@ impl CredentialList {
         }
     }
 
-    /// Page to fetch, from 1 (default 1).
-    pub fn page(mut self, page: u64) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// Credentials per page (the server's default is 20).
-    pub fn per_page(mut self, per_page: u64) -> Self {
-        self.per_page = Some(per_page);
-        self
-    }
-
     /// Sort order by creation time (the server's default: newest first).
     pub fn order(mut self, order: Order) -> Self {
         self.order = Some(order);
         self
-    }
-
-    /// Fetches one page (what `.await` does).
-    pub async fn send(self) -> Result<Page<types::Credential>, Error> {
-        let page = self.page.unwrap_or(1);
-        self.fetch(page).await
     }
 
     fn fetch(&self, page: u64) -> BoxFuture<Page<types::Credential>> {
@@ -106,23 +84,9 @@ impl CredentialList {
             Ok(Page::from_reply(r.value, &r.headers))
         })
     }
-
-    /// Streams the credentials of this page and all following pages.
-    pub fn stream(self) -> impl Stream<Item = Result<types::Credential, Error>> + Send + 'static {
-        let first = self.page.unwrap_or(1);
-        let per_page = self.per_page;
-        stream_pages(first, per_page, move |page| self.fetch(page))
-    }
 }
 
-impl IntoFuture for CredentialList {
-    type Output = Result<Page<types::Credential>, Error>;
-    type IntoFuture = BoxFuture<Page<types::Credential>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+crate::pagination::paged_query!(CredentialList, types::Credential, "Credentials");
 
 /// One credential: [`Tenant::credential`]. Not scoped to a user: any credential of the
 /// tenant can be read, renamed or removed.

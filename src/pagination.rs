@@ -114,6 +114,53 @@ where
     .boxed()
 }
 
+/// The builder methods `page` and `per_page`, plus `send`, `stream` and `IntoFuture`, for a
+/// list query that has `page`/`per_page` fields and a `fetch(&self, page)` method.
+macro_rules! paged_query {
+    ($query:ty, $item:ty, $what:literal) => {
+        impl $query {
+            /// Page to fetch, from 1 (default 1).
+            pub fn page(mut self, page: u64) -> Self {
+                self.page = Some(page);
+                self
+            }
+
+            #[doc = concat!($what, " per page (the server's default is 20).")]
+            pub fn per_page(mut self, per_page: u64) -> Self {
+                self.per_page = Some(per_page);
+                self
+            }
+
+            /// Fetches one page (what `.await` does).
+            pub async fn send(self) -> Result<$crate::Page<$item>, $crate::Error> {
+                let page = self.page.unwrap_or(1);
+                self.fetch(page).await
+            }
+
+            /// Streams the items of this page and of all following pages, fetching each page
+            /// when the previous one is used up.
+            pub fn stream(
+                self,
+            ) -> impl futures_core::Stream<Item = Result<$item, $crate::Error>> + Send + 'static
+            {
+                let first = self.page.unwrap_or(1);
+                let per_page = self.per_page;
+                $crate::pagination::stream_pages(first, per_page, move |page| self.fetch(page))
+            }
+        }
+
+        impl std::future::IntoFuture for $query {
+            type Output = Result<$crate::Page<$item>, $crate::Error>;
+            type IntoFuture = $crate::tenant::BoxFuture<$crate::Page<$item>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+pub(crate) use paged_query;
+
 /// Checks a page number or size: the API counts from 1.
 pub(crate) fn positive(what: &str, n: u64) -> Result<i64, crate::Error> {
     i64::try_from(n)
