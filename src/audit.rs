@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::Tenant;
 use crate::client::{Auth, call};
 use crate::generated::types;
 use crate::pagination::{Page, positive};
 use crate::tenant::BoxFuture;
-use crate::Tenant;
 
 impl Tenant {
     /// Queries the tenant's audit log, newest first. Needs the API key. Await it for the first
