@@ -93,7 +93,7 @@ fn setup(rt: &Runtime, bits: u32) -> (Emulator, Tenant, String) {
         Config::new(emulator.tenant_id().to_string())
             .api_key(emulator.api_key())
             // The SDK takes the API root and adds the tenant itself.
-            .base_url(emulator.server_url()),
+            .base_url(emulator.base_url()),
     )
     .expect("tenant config");
     let origin = emulator.origin();

@@ -33,12 +33,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
                 .await?;
             println!(
                 "emulator     {} (tenant {})",
-                emulator.server_url(),
+                emulator.base_url(),
                 emulator.tenant_id()
             );
             let config = Config::new(emulator.tenant_id().to_string())
                 .api_key(emulator.api_key())
-                .base_url(emulator.server_url())
+                .base_url(emulator.base_url())
                 .relying_party_id(emulator.rp_id());
             (config, emulator.origin(), Some(emulator))
         }

@@ -29,7 +29,7 @@ fn tenant_of(emu: &Emulator) -> Tenant {
     hanko_passkeys::tenant(
         Config::new(emu.tenant_id().to_string())
             .api_key(emu.api_key())
-            .base_url(emu.server_url())
+            .base_url(emu.base_url())
             .relying_party_id(emu.rp_id()),
     )
     .unwrap()
@@ -285,7 +285,7 @@ async fn wrong_or_missing_api_key() {
     let wrong = hanko_passkeys::tenant(
         Config::new(emu.tenant_id().to_string())
             .api_key("not-the-key")
-            .base_url(emu.server_url()),
+            .base_url(emu.base_url()),
     )
     .unwrap();
     let e = wrong.credentials().await.unwrap_err();
@@ -296,7 +296,7 @@ async fn wrong_or_missing_api_key() {
 
     // Without a key the facade refuses locally; the raw client shows what the server says.
     let keyless =
-        hanko_passkeys::tenant(Config::new(emu.tenant_id().to_string()).base_url(emu.server_url()))
+        hanko_passkeys::tenant(Config::new(emu.tenant_id().to_string()).base_url(emu.base_url()))
             .unwrap();
     assert_eq!(
         keyless.credentials().await.unwrap_err().kind(),
@@ -342,7 +342,7 @@ async fn unknown_and_malformed_tenant() {
     let unknown = hanko_passkeys::tenant(
         Config::new("00000000-0000-4000-8000-000000000000")
             .api_key(emu.api_key())
-            .base_url(emu.server_url()),
+            .base_url(emu.base_url()),
     )
     .unwrap();
     assert_api_error(
@@ -358,11 +358,10 @@ async fn unknown_and_malformed_tenant() {
     );
 
     // The facade refuses a malformed id before sending; the server would answer 400.
-    let e =
-        hanko_passkeys::tenant(Config::new("not-a-uuid").base_url(emu.server_url())).unwrap_err();
+    let e = hanko_passkeys::tenant(Config::new("not-a-uuid").base_url(emu.base_url())).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Config);
     let response = reqwest::Client::new()
-        .post(format!("{}/not-a-uuid/login/initialize", emu.server_url()))
+        .post(format!("{}/not-a-uuid/login/initialize", emu.base_url()))
         .send()
         .await
         .unwrap();

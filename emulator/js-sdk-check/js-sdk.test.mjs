@@ -134,8 +134,8 @@ before(async () => {
   // JS SDK baseUrl convention: the SDK does NOT take a tenant-scoped URL. Its default is the
   // API root (DEFAULT_BASE_URL = "https://passkeys.hanko.io") and every path template is
   // "/{tenant_id}/...", so it appends the tenant id itself. Give it the server root
-  // (`server_url`), not the emulator's tenant-scoped `base_url`.
-  sdk = tenant({ tenantId: info.tenant_id, apiKey: info.api_key, baseUrl: info.server_url });
+  // (`base_url`), not the emulator's tenant-scoped `tenant_url`.
+  sdk = tenant({ tenantId: info.tenant_id, apiKey: info.api_key, baseUrl: info.base_url });
 });
 
 after(async () => {
@@ -144,11 +144,11 @@ after(async () => {
 
 test("baseUrl is the API root; the SDK adds /{tenant_id} itself", async () => {
   assert.equal(DEFAULT_BASE_URL, "https://passkeys.hanko.io");
-  assert.equal(sdk.config.baseUrl, `${info.server_url}/`);
+  assert.equal(sdk.config.baseUrl, `${info.base_url}/`);
   // The docs' `baseUrl = https://passkeys.hanko.io/${tenantId}` convention does not fit this
   // SDK version: with the tenant-scoped URL the request goes to /{t}/{t}/.well-known/jwks.json,
   // an unknown route inside the tenant, which the server answers 404 "Not Found" (§1.5).
-  const doubled = tenant({ tenantId: info.tenant_id, apiKey: info.api_key, baseUrl: info.base_url });
+  const doubled = tenant({ tenantId: info.tenant_id, apiKey: info.api_key, baseUrl: info.tenant_url });
   await rejectsWith(doubled.jwks(), 404, "Not Found");
 });
 
@@ -310,7 +310,7 @@ test("credential(id).remove() deletes it (204 becomes {})", async () => {
 });
 
 test("errors: wrong API key is 401 with the server's body", async () => {
-  const wrong = tenant({ tenantId: info.tenant_id, apiKey: "nope", baseUrl: info.server_url });
+  const wrong = tenant({ tenantId: info.tenant_id, apiKey: "nope", baseUrl: info.base_url });
   await rejectsWith(wrong.user(userId).credentials(), 401, "The api key is invalid");
   await rejectsWith(
     wrong.registration.initialize({ userId, username: "x" }),

@@ -207,8 +207,8 @@ pub struct TenantInfo {
     pub tenant_id: Uuid,
     /// The tenant's API key (send it as the `apiKey` header).
     pub api_key: String,
-    /// `http://127.0.0.1:<port>/<tenant_id>`: the base URL the SDK takes.
-    pub base_url: String,
+    /// `http://127.0.0.1:<port>/<tenant_id>`: the tenant's routes start here.
+    pub tenant_url: String,
 }
 
 impl fmt::Debug for TenantInfo {
@@ -216,7 +216,7 @@ impl fmt::Debug for TenantInfo {
         f.debug_struct("TenantInfo")
             .field("tenant_id", &self.tenant_id)
             .field("api_key", &"<redacted>")
-            .field("base_url", &self.base_url)
+            .field("tenant_url", &self.tenant_url)
             .finish()
     }
 }

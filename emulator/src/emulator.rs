@@ -176,7 +176,7 @@ async fn create_tenant(
     Ok(TenantInfo {
         tenant_id: id,
         api_key,
-        base_url: format!("{base}/{id}"),
+        tenant_url: format!("{base}/{id}"),
     })
 }
 
@@ -210,13 +210,14 @@ impl Emulator {
         }
     }
 
-    /// `http://127.0.0.1:<port>/<tenant_id>` of the first tenant: the base URL the SDK takes.
-    pub fn base_url(&self) -> String {
-        self.first.base_url.clone()
+    /// `http://127.0.0.1:<port>/<tenant_id>` of the first tenant: where its routes start.
+    pub fn tenant_url(&self) -> String {
+        self.first.tenant_url.clone()
     }
 
-    /// `http://127.0.0.1:<port>`, without a tenant.
-    pub fn server_url(&self) -> String {
+    /// `http://127.0.0.1:<port>`: the API root, what the SDK's `Config::base_url` (and the JS
+    /// SDK's `baseUrl`) take; they add the tenant id themselves.
+    pub fn base_url(&self) -> String {
         self.base.clone()
     }
 

@@ -70,7 +70,7 @@ async fn api_key_and_tenant_rules() {
     .await;
 
     // Tenant middleware runs before the API key.
-    let server = h.emu.server_url();
+    let server = h.emu.base_url();
     let r = h
         .http
         .get(format!("{server}/not-a-uuid/credentials"))
@@ -516,7 +516,7 @@ async fn replay_origin_uv_and_ownership() {
     let other = Emulator::builder().rsa_bits(2048).start().await.unwrap();
     let opts = ok_json(
         h.http
-            .post(format!("{}/registration/initialize", other.base_url()))
+            .post(format!("{}/registration/initialize", other.tenant_url()))
             .header("apiKey", other.api_key())
             .json(&json!({"user_id": "zed", "username": "z"}))
             .send()
@@ -527,7 +527,7 @@ async fn replay_origin_uv_and_ownership() {
     let c = stranger.register(&opts).await.unwrap();
     ok_json(
         h.http
-            .post(format!("{}/registration/finalize", other.base_url()))
+            .post(format!("{}/registration/finalize", other.tenant_url()))
             .json(&c)
             .send()
             .await

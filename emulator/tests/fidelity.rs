@@ -139,7 +139,7 @@ async fn cors_head_and_pretty() {
         "{text}"
     );
 
-    let r = h.http.get(h.emu.server_url()).send().await.unwrap();
+    let r = h.http.get(h.emu.base_url()).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("API Integration Status"));
 }
@@ -155,11 +155,11 @@ async fn tenants_are_isolated_and_secrets_redacted() {
         })
         .await
         .unwrap();
-    assert!(second.base_url.ends_with(&second.tenant_id.to_string()));
+    assert!(second.tenant_url.ends_with(&second.tenant_id.to_string()));
     // The first tenant's key does not open the second tenant.
     let r = h
         .http
-        .get(format!("{}/credentials", second.base_url))
+        .get(format!("{}/credentials", second.tenant_url))
         .header("apiKey", h.emu.api_key())
         .send()
         .await
@@ -167,7 +167,7 @@ async fn tenants_are_isolated_and_secrets_redacted() {
     expect_error(r, 401, "The api key is invalid").await;
     let r = h
         .http
-        .get(format!("{}/credentials", second.base_url))
+        .get(format!("{}/credentials", second.tenant_url))
         .header("apiKey", &second.api_key)
         .send()
         .await
@@ -175,7 +175,7 @@ async fn tenants_are_isolated_and_secrets_redacted() {
     assert_eq!(ok_json(r).await, json!([]));
     let options = ok_json(
         h.http
-            .post(format!("{}/registration/initialize", second.base_url))
+            .post(format!("{}/registration/initialize", second.tenant_url))
             .header("apiKey", &second.api_key)
             .json(&json!({"user_id": "u", "username": "u", "icon": "https://example.com/a.png", "display_name": "  "}))
             .send()
@@ -201,7 +201,7 @@ async fn tenants_are_isolated_and_secrets_redacted() {
     let third = h.emu.add_tenant(config).await.unwrap();
     let options = ok_json(
         h.http
-            .post(format!("{}/login/initialize", third.base_url))
+            .post(format!("{}/login/initialize", third.tenant_url))
             .send()
             .await
             .unwrap(),

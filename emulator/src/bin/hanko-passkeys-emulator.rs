@@ -65,14 +65,14 @@ async fn main() -> std::process::ExitCode {
         }
     };
     println!("Hanko Passkey API emulator");
-    println!("base URL:   {}", emulator.server_url());
-    println!("tenant URL: {}", emulator.base_url());
+    println!("base URL:   {}", emulator.base_url());
+    println!("tenant URL: {}", emulator.tenant_url());
     println!("tenant id:  {}", emulator.tenant_id());
     println!("API key:    {}", emulator.api_key());
     println!("origins:    {}", emulator.origins().join(", "));
     println!();
     println!("For the SDK (and the quickstart):");
-    println!("  export PASSKEYS_BASE_URL={}", emulator.server_url());
+    println!("  export PASSKEYS_BASE_URL={}", emulator.base_url());
     println!("  export PASSKEYS_TENANT_ID={}", emulator.tenant_id());
     println!("  export PASSKEYS_API_KEY={}", emulator.api_key());
     println!("  export PASSKEYS_ORIGIN={}", emulator.origin());

@@ -3,7 +3,7 @@
 //! It starts one emulator and prints its connection details as the first line of stdout:
 //!
 //! ```text
-//! {"base_url":"http://127.0.0.1:PORT/TENANT","server_url":"http://127.0.0.1:PORT","tenant_id":"…","api_key":"…","rp_id":"localhost","origin":"http://localhost:8080"}
+//! {"base_url":"http://127.0.0.1:PORT","tenant_url":"http://127.0.0.1:PORT/TENANT","tenant_id":"…","api_key":"…","rp_id":"localhost","origin":"http://localhost:8080"}
 //! ```
 //!
 //! Then it plays the browser: every stdin line is one command and gets exactly one stdout line
@@ -69,8 +69,8 @@ async fn main() -> std::process::ExitCode {
     };
     let authenticator = VirtualAuthenticator::new(&args.origin);
     let hello = json!({
+        "tenant_url": emulator.tenant_url(),
         "base_url": emulator.base_url(),
-        "server_url": emulator.server_url(),
         "tenant_id": emulator.tenant_id().to_string(),
         "api_key": emulator.api_key(),
         "rp_id": emulator.rp_id(),

@@ -26,7 +26,7 @@ pub async fn start_with(builder: hanko_passkeys_emulator::EmulatorBuilder) -> Ha
 
 impl Harness {
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.emu.base_url(), path)
+        format!("{}{}", self.emu.tenant_url(), path)
     }
 
     pub async fn post_key(&self, path: &str, body: &Value) -> Response {
