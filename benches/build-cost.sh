@@ -2,7 +2,7 @@
 # Cold-build cost of a tiny app using hanko-passkeys (default features) against the same app
 # using only reqwest 0.13 (default features: rustls with aws-lc-rs) + serde + tokio.
 # Prints wall and CPU seconds of each and the difference. Needs /usr/bin/time (GNU time) and awk.
-#   benches/build-cost.sh
+#   benches/build-cost.sh            (ROUNDS=3 benches/build-cost.sh: alternate rounds, report medians)
 set -euo pipefail
 sdk_dir=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -52,14 +52,23 @@ async fn main() {
 RS
 cp "$sdk_dir/Cargo.lock" "$work/sdk/Cargo.lock"
 
+ROUNDS=${ROUNDS:-1}
 measure() {
   (cd "$work/$1" && cargo fetch -q && rm -rf target &&
-   /usr/bin/time -f "%e %U %S" -o ../time-$1 cargo build -q && cargo run -q)
+   /usr/bin/time -f "%e %U %S" -o ../time-$1 cargo build -q && cargo run -q >/dev/null)
   read -r wall user sys < "$work/time-$1"
   cpu=$(awk "BEGIN{print $user + $sys}")
-  echo "$1: wall ${wall}s cpu ${cpu}s"
-  eval "wall_$1=$wall cpu_$1=$cpu"
+  echo "round $2 $1: wall ${wall}s cpu ${cpu}s"
+  echo "$wall $cpu" >> "$work/results-$1"
 }
-measure base
-measure sdk
+median() { sort -n | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+for round in $(seq "$ROUNDS"); do
+  measure base "$round"
+  measure sdk "$round"
+done
+for app in base sdk; do
+  eval "wall_$app=$(cut -d' ' -f1 "$work/results-$app" | median)"
+  eval "cpu_$app=$(cut -d' ' -f2 "$work/results-$app" | median)"
+done
+echo "median of $ROUNDS: base wall ${wall_base}s cpu ${cpu_base}s; sdk wall ${wall_sdk}s cpu ${cpu_sdk}s"
 echo "hanko-passkeys adds: wall $(awk "BEGIN{print $wall_sdk - $wall_base}")s, cpu $(awk "BEGIN{print $cpu_sdk - $cpu_base}")s"
