@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Cold-build cost of a tiny app using hanko-passkeys (default features) against the same app
 # using only reqwest 0.13 (default features: rustls with aws-lc-rs) + serde + tokio.
-# Prints wall and CPU seconds of each and the difference. Needs /usr/bin/time (GNU time) and awk.
+# A third app uses a copy of the SDK whose build.rs only copies the already generated client
+# (no progenitor at build time): the difference to the SDK app is what generation costs.
+# Prints wall and CPU seconds of each and the differences. Needs /usr/bin/time (GNU time) and awk.
 #   benches/build-cost.sh            (ROUNDS=3 benches/build-cost.sh: alternate rounds, report medians)
 set -euo pipefail
 sdk_dir=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,6 +54,20 @@ async fn main() {
 RS
 cp "$sdk_dir/Cargo.lock" "$work/sdk/Cargo.lock"
 
+# The SDK without generation: same sources, generated code copied in by build.rs.
+prepare_nogen() {
+  mkdir -p "$work/nogen-sdk" "$work/nogen/src"
+  cp -r "$sdk_dir/src" "$sdk_dir/README.md" "$work/nogen-sdk/"
+  cp "$(ls "$work"/sdk/target/debug/build/hanko-passkeys-*/out/generated.rs | head -1)" "$work/nogen-sdk/generated.rs"
+  awk '/^\[package\]/{p=1} /^\[build-dependencies\]/{p=0} p' "$sdk_dir/Cargo.toml" |
+    sed -e 's/^edition.workspace = true/edition = "2024"/' -e '/workspace = true/d' > "$work/nogen-sdk/Cargo.toml"
+  printf '\n[workspace]\n' >> "$work/nogen-sdk/Cargo.toml"
+  echo 'fn main() { let out = std::env::var("OUT_DIR").unwrap(); std::fs::copy("generated.rs", format!("{out}/generated.rs")).unwrap(); }' > "$work/nogen-sdk/build.rs"
+  sed -e "s#path = \"$sdk_dir\"#path = \"$work/nogen-sdk\"#" -e 's/app-sdk/app-nogen/' "$work/sdk/Cargo.toml" > "$work/nogen/Cargo.toml"
+  cp "$work/sdk/src/main.rs" "$work/nogen/src/main.rs"
+  cp "$sdk_dir/Cargo.lock" "$work/nogen/Cargo.lock"
+}
+
 ROUNDS=${ROUNDS:-1}
 measure() {
   (cd "$work/$1" && cargo fetch -q && rm -rf target &&
@@ -65,10 +81,13 @@ median() { sort -n | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[
 for round in $(seq "$ROUNDS"); do
   measure base "$round"
   measure sdk "$round"
+  [ -d "$work/nogen" ] || prepare_nogen
+  measure nogen "$round"
 done
-for app in base sdk; do
+for app in base sdk nogen; do
   eval "wall_$app=$(cut -d' ' -f1 "$work/results-$app" | median)"
   eval "cpu_$app=$(cut -d' ' -f2 "$work/results-$app" | median)"
 done
 echo "median of $ROUNDS: base wall ${wall_base}s cpu ${cpu_base}s; sdk wall ${wall_sdk}s cpu ${cpu_sdk}s"
 echo "hanko-passkeys adds: wall $(awk "BEGIN{print $wall_sdk - $wall_base}")s, cpu $(awk "BEGIN{print $cpu_sdk - $cpu_base}")s"
+echo "of which generation (sdk - nogen): wall $(awk "BEGIN{print $wall_sdk - $wall_nogen}")s, cpu $(awk "BEGIN{print $cpu_sdk - $cpu_nogen}")s (median nogen: wall ${wall_nogen}s cpu ${cpu_nogen}s)"
