@@ -769,17 +769,7 @@ pub(crate) async fn login_finalize(
 ) -> Result<Response, ApiError> {
     let parsed = parse_assertion(&ctx.body, "unable to finish login")?;
     let mut data = tenant.data();
-    let session = data
-        .sessions
-        .get(&parsed.challenge)
-        .filter(|s| s.operation == Operation::Authentication)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::unauthorized(
-                "failed to get session data",
-                "received challenge does not match with any stored one",
-            )
-        })?;
+    let session = assertion_session(&data, &parsed.challenge, Operation::Authentication)?;
     let user_id = if session.discoverable {
         user_from_handle(parsed.credential.response.user_handle.as_deref())
             .filter(|u| data.users.contains_key(u))
@@ -954,17 +944,7 @@ pub(crate) async fn transaction_finalize(
                 "no transaction found for this challenge",
             )
         })?;
-    let session = data
-        .sessions
-        .get(&parsed.challenge)
-        .filter(|s| s.operation == Operation::Transaction)
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::unauthorized(
-                "failed to get session data",
-                "received challenge does not match with any stored one",
-            )
-        })?;
+    let session = assertion_session(&data, &parsed.challenge, Operation::Transaction)?;
     let user_id = user_from_handle(parsed.credential.response.user_handle.as_deref())
         .filter(|u| data.users.contains_key(u))
         .ok_or_else(|| ApiError::unauthorized("failed to get user handle", "user not found"))?;
@@ -983,4 +963,23 @@ pub(crate) async fn transaction_finalize(
     );
     drop(data);
     token(tenant, &user_id, &cred_id, Some(&transaction.identifier))
+}
+
+/// The session an assertion answers; a miss (unknown, replayed or other-kind challenge) is the
+/// server's 401 for logins and transactions.
+fn assertion_session(
+    data: &crate::state::TenantData,
+    challenge: &str,
+    operation: Operation,
+) -> Result<crate::state::Session, ApiError> {
+    data.sessions
+        .get(challenge)
+        .filter(|s| s.operation == operation)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "failed to get session data",
+                "received challenge does not match with any stored one",
+            )
+        })
 }
