@@ -297,8 +297,7 @@ impl VirtualAuthenticator {
     /// Answers creation options (`{"publicKey":{...}}` from `registration/initialize`) with the
     /// registration credential JSON that `registration/finalize` takes.
     pub async fn register(&self, options: &impl Serialize) -> Result<Value, AuthenticatorError> {
-        let mut options = serde_json::to_value(options)
-            .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        let mut options = to_json(options)?;
         if !self.user_verified {
             // A non-verifying authenticator: the client must not ask for UV.
             if let Some(sel) = options
@@ -316,8 +315,7 @@ impl VirtualAuthenticator {
             .register(&origin, request, DefaultClientData)
             .await
             .map_err(|e| AuthenticatorError::Ceremony(format!("{e:?}")))?;
-        let mut json = serde_json::to_value(&created)
-            .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        let mut json = to_json(&created)?;
         normalize(&mut json, true);
         if self.attestation == Attestation::PackedSelf {
             self.packed_self_attestation(&mut json)?;
@@ -332,8 +330,7 @@ impl VirtualAuthenticator {
     /// initialize) with the assertion JSON the finalize endpoints take. Without
     /// `allowCredentials` it picks the newest resident credential for the RP id.
     pub async fn login(&self, options: &impl Serialize) -> Result<Value, AuthenticatorError> {
-        let mut options = serde_json::to_value(options)
-            .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        let mut options = to_json(options)?;
         if !self.user_verified
             && let Some(pk) = options
                 .pointer_mut("/publicKey")
@@ -349,8 +346,7 @@ impl VirtualAuthenticator {
             .authenticate(&origin, request, DefaultClientData)
             .await
             .map_err(|e| AuthenticatorError::Ceremony(format!("{e:?}")))?;
-        let mut json = serde_json::to_value(&asserted)
-            .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        let mut json = to_json(&asserted)?;
         normalize(&mut json, false);
         if !self.user_present
             && let Some(Value::String(data)) = json.pointer_mut("/response/authenticatorData")
@@ -504,4 +500,9 @@ pub mod tamper {
             }
         }
     }
+}
+
+/// Options in, or the client's answer out, as a JSON value.
+fn to_json(value: &impl Serialize) -> Result<Value, AuthenticatorError> {
+    serde_json::to_value(value).map_err(|e| AuthenticatorError::Options(e.to_string()))
 }
