@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::Tenant;
-use crate::client::{Auth, call};
+use crate::client::call;
 use crate::generated::types;
 use crate::pagination::{Page, positive};
 use crate::tenant::BoxFuture;
@@ -106,7 +106,6 @@ impl AuditLogQuery {
             let r = call(
                 c,
                 "list_audit_logs",
-                Auth::Required,
                 c.list_audit_logs(
                     q.tenant.tenant_id(),
                     q.actor_user_id.as_deref(),

@@ -1,36 +1,46 @@
-//! The link between the facade and the generated client: the request hook that adds the API
-//! key, and the mapping of every outcome into [`Error`].
+//! The link between the facade and the generated client: the request hook, which decides
+//! per operation whether the API key goes out, traces, retries and bounds every response;
+//! and the mapping of every outcome into [`Error`].
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
 use serde::de::DeserializeOwned;
 
 use crate::Error;
-use crate::error::BODY_EXCERPT_LIMIT;
+use crate::exchange::{self, BodyError, Settings};
 use crate::generated::{Client, types};
+use crate::operations;
+use crate::telemetry;
 
 /// Header that carries the API key (the server reads exactly this name, case-insensitively).
 const API_KEY_HEADER: HeaderName = HeaderName::from_static("apikey");
-const REQUEST_ID_HEADER: &str = "x-request-id";
 
-/// State the generated client carries for its hooks.
+/// What the generated client carries for its hook: the API key and how to use the wire.
+///
+/// Built by [`tenant()`](crate::tenant); reach the configured client with
+/// [`Tenant::raw`](crate::Tenant::raw).
 #[derive(Clone)]
 pub struct Hooks {
     api_key: Option<HeaderValue>,
+    settings: Settings,
 }
 
 impl Hooks {
-    pub(crate) fn new(api_key: Option<HeaderValue>) -> Self {
-        Hooks { api_key }
+    pub(crate) fn new(api_key: Option<HeaderValue>, settings: Settings) -> Self {
+        Hooks { api_key, settings }
     }
 
     pub(crate) fn has_api_key(&self) -> bool {
         self.api_key.is_some()
+    }
+
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.settings
     }
 }
 
@@ -38,57 +48,57 @@ impl std::fmt::Debug for Hooks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Hooks")
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("settings", &self.settings)
             .finish()
     }
 }
 
-/// What one facade call asks of the hook, and what the hook saw of the response.
+/// What the hook saw of a facade call's response: progenitor drops the status and headers
+/// of a body it cannot decode, so the facade reads them from here.
 #[derive(Default)]
-struct CallState {
-    send_api_key: bool,
-    response: Mutex<Option<(StatusCode, Option<String>)>>,
+struct Seen {
+    status: Option<StatusCode>,
+    request_id: Option<String>,
+    retried_after_delivery: bool,
 }
 
 tokio::task_local! {
-    static CALL: Arc<CallState>;
+    static SEEN: Arc<Mutex<Seen>>;
 }
 
 impl ClientHooks<Hooks> for Client {
     async fn exec(
         &self,
         mut request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let state = CALL.try_with(Arc::clone).ok();
-        if let (Some(state), Some(key)) = (&state, &self.inner().api_key)
-            && state.send_api_key
+        let hooks = self.inner();
+        let op = operations::find(info.operation_id);
+        if let Some(key) = &hooks.api_key
+            && op.sends_key(request.body().and_then(reqwest::Body::as_bytes))
         {
             request.headers_mut().insert(API_KEY_HEADER, key.clone());
         }
-        let result = self.client().execute(request).await;
-        if let (Some(state), Ok(response)) = (&state, &result) {
-            let request_id = request_id(response.headers());
-            *state.response.lock().unwrap_or_else(|p| p.into_inner()) =
-                Some((response.status(), request_id));
-        }
-        result
+        let span = telemetry::request_span(info.operation_id, op.method, op.path);
+        let outcome = span
+            .run(exchange::send(
+                self.client(),
+                request,
+                op.idempotency,
+                &hooks.settings,
+                &span,
+            ))
+            .await;
+        let _ = SEEN.try_with(|seen| {
+            let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Ok(response) = &outcome.result {
+                seen.status = Some(response.status);
+                seen.request_id = response.request_id().map(str::to_owned);
+            }
+            seen.retried_after_delivery = outcome.retried_after_delivery;
+        });
+        outcome.result.map(exchange::into_response)
     }
-}
-
-fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
-/// Whether a call sends the API key.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Auth {
-    /// A public call: the key is never sent.
-    None,
-    /// The key is required; without one the call fails before sending anything.
-    Required,
 }
 
 /// A decoded success with the response headers (pagination needs them).
@@ -97,34 +107,47 @@ pub(crate) struct Reply<T> {
     pub headers: HeaderMap,
 }
 
-/// Runs one generated call under the facade's rules and maps whatever happens into [`Error`].
+/// Fails before sending when `operation` needs the API key and none is configured.
+pub(crate) fn require_key(client: &Client, operation: &str, user_named: bool) -> Result<(), Error> {
+    let body: &[u8] = if user_named {
+        br#"{"user_id":"x"}"#
+    } else {
+        b"{}"
+    };
+    if operations::find(operation).sends_key(Some(body)) && !client.inner().has_api_key() {
+        return Err(Error::missing_api_key(operation));
+    }
+    Ok(())
+}
+
+/// Runs one generated call and maps whatever happens into [`Error`].
 pub(crate) async fn call<T, F>(
     client: &Client,
     operation: &'static str,
-    auth: Auth,
     request: F,
 ) -> Result<Reply<T>, Error>
 where
     T: DeserializeOwned + 'static,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::Error>>>,
 {
-    if auth == Auth::Required && !client.inner().has_api_key() {
-        return Err(Error::missing_api_key(operation));
-    }
-    let state = Arc::new(CallState {
-        send_api_key: auth == Auth::Required,
-        ..Default::default()
-    });
-    let result = CALL.scope(Arc::clone(&state), request).await;
-    let seen = state
-        .response
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .take();
-    let (status, request_id) = match seen {
-        Some((status, id)) => (Some(status), id),
-        None => (None, None),
-    };
+    require_key(client, operation, false)?;
+    call_unchecked(client, request).await
+}
+
+/// [`call`] without the API-key check, for calls whose need depends on the arguments.
+pub(crate) async fn call_unchecked<T, F>(_client: &Client, request: F) -> Result<Reply<T>, Error>
+where
+    T: DeserializeOwned + 'static,
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::Error>>>,
+{
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let result = SEEN.scope(Arc::clone(&seen), request).await;
+    let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner));
+    let Seen {
+        status,
+        request_id,
+        retried_after_delivery,
+    } = seen;
     match result {
         Ok(value) => {
             let headers = value.headers().clone();
@@ -135,8 +158,11 @@ where
         }
         Err(progenitor_client::Error::ErrorResponse(value)) => {
             let status = value.status();
-            let request_id = request_id.or_else(|| self::request_id(value.headers()));
             let body = value.into_inner();
+            if status == StatusCode::NOT_FOUND && retried_after_delivery && returns_nothing::<T>() {
+                // A retried delete: the attempt that may have reached the server did the work.
+                return nothing();
+            }
             Err(Error::api(status, body.title, body.details, request_id))
         }
         Err(progenitor_client::Error::UnexpectedResponse(response)) => {
@@ -149,21 +175,13 @@ where
                     Err(error_from_body(status, &bytes, request_id))
                 }
                 // A call that returns nothing ignores the body of a success.
-                _ if returns_nothing::<T>() => Ok(Reply {
-                    value: serde_json::from_slice(b"null")
-                        .map_err(|e| Error::decode(status, &bytes, None, e))?,
-                    headers: HeaderMap::new(),
-                }),
+                _ if returns_nothing::<T>() => nothing(),
                 _ => Err(Error::decode(status, &bytes, request_id, source)),
             }
         }
         Err(progenitor_client::Error::CommunicationError(e)) => Err(Error::transport(e)),
         Err(progenitor_client::Error::ResponseBodyError(e)) => {
-            let mut error = Error::transport(e);
-            if let Some(status) = status {
-                error = error.with_status(status);
-            }
-            Err(error)
+            Err(body_failure(e, status, request_id))
         }
         Err(progenitor_client::Error::InvalidUpgrade(e)) => Err(Error::transport(e)),
         Err(progenitor_client::Error::InvalidRequest(message)) => {
@@ -173,17 +191,52 @@ where
     }
 }
 
+/// A body that could not be read: over a limit, or the connection failed or timed out
+/// after the headers arrived. The status and request id of those headers are kept.
+fn body_failure(
+    e: reqwest::Error,
+    status: Option<StatusCode>,
+    request_id: Option<String>,
+) -> Error {
+    let error = match exchange::body_error(&e) {
+        Some(BodyError::TooLarge { limit }) => Error::too_large(*limit),
+        _ => Error::transport(e),
+    };
+    error.with_response(status, request_id)
+}
+
+/// The value of a call that returns nothing (`T` is `()`, which `null` decodes into).
+fn nothing<T: DeserializeOwned>() -> Result<Reply<T>, Error> {
+    serde_json::from_slice(b"null")
+        .map(|value| Reply {
+            value,
+            headers: HeaderMap::new(),
+        })
+        .map_err(|e| Error::decode(None, b"", None, e))
+}
+
 /// A status the spec does not list. A 2xx is still a success (204 where 200 is documented);
-/// anything else is an error that keeps its status and body.
+/// a redirect is refused; anything else is an error that keeps its status and body.
 async fn unexpected<T: DeserializeOwned + 'static>(
     response: reqwest::Response,
     request_id: Option<String>,
 ) -> Result<Reply<T>, Error> {
     let status = response.status();
     let headers = response.headers().clone();
-    let request_id = request_id.or_else(|| self::request_id(&headers));
+    let request_id = request_id.or_else(|| exchange::request_id(&headers).map(str::to_owned));
+    if status.is_redirection() {
+        let host = headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| response.url().join(l).ok())
+            .and_then(|u| u.host_str().map(str::to_owned));
+        return Err(Error::redirect(status, host, request_id));
+    }
+    let body = match response.bytes().await {
+        Ok(body) => body,
+        Err(e) => return Err(body_failure(e, Some(status), request_id)),
+    };
     if status.is_success() {
-        let body = response.bytes().await.map_err(Error::transport)?;
         // A call that returns nothing ignores whatever body came with the success; for the
         // others an empty body stands for "no content" and fails to decode as a value.
         let text: &[u8] = if returns_nothing::<T>() || body.iter().all(u8::is_ascii_whitespace) {
@@ -196,7 +249,6 @@ async fn unexpected<T: DeserializeOwned + 'static>(
             Err(e) => Err(Error::decode(Some(status), &body, request_id, e)),
         };
     }
-    let body = read_bounded(response).await;
     Err(error_from_body(status, &body, request_id))
 }
 
@@ -205,21 +257,13 @@ fn returns_nothing<T: 'static>() -> bool {
 }
 
 /// The API's JSON error when the body is one, otherwise an unexpected-response error.
-fn error_from_body(status: StatusCode, body: &[u8], request_id: Option<String>) -> Error {
+fn error_from_body(status: StatusCode, body: &Bytes, request_id: Option<String>) -> Error {
     match serde_json::from_slice::<types::Error>(body) {
         Ok(e) => Error::api(status, e.title, e.details, request_id),
-        Err(_) => Error::unexpected(status, body, request_id),
+        Err(_) => match crate::error_body::salvage(body) {
+            // An error body cut at ERROR_BODY_LIMIT (a huge title): keep what was read.
+            Some((title, details)) => Error::api(status, title, details, request_id),
+            None => Error::unexpected(status, body, request_id),
+        },
     }
-}
-
-/// Reads at most a little more than the excerpt limit: an error page can be large.
-async fn read_bounded(mut response: reqwest::Response) -> Bytes {
-    let mut body = Vec::new();
-    while body.len() <= BODY_EXCERPT_LIMIT {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) | Err(_) => break,
-        }
-    }
-    Bytes::from(body)
 }

@@ -1,12 +1,23 @@
 //! Configuration of a [`Tenant`](crate::Tenant).
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::HeaderValue;
 use uuid::Uuid;
 
-use crate::Error;
+use crate::exchange::DEFAULT_MAX_RESPONSE_BYTES;
+use crate::{Error, RetryPolicy};
+
+/// Longest `User-Agent` the server can store: its audit log keeps it in a `varchar(255)`
+/// column and answers 500 to longer ones (contract §9.1).
+pub const MAX_USER_AGENT_CHARS: usize = 255;
+
+/// Smallest accepted [`Config::max_response_bytes`].
+const MIN_RESPONSE_LIMIT: usize = 4 * 1024;
+
+type ConfigureHttp = Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>;
 
 /// Base URL of Hanko's hosted Passkey API.
 pub const DEFAULT_BASE_URL: &str = "https://passkeys.hanko.io";
@@ -33,8 +44,10 @@ pub struct Config {
     pub(crate) timeout: Duration,
     pub(crate) connect_timeout: Duration,
     pub(crate) user_agent: String,
-    pub(crate) http_client: Option<reqwest::Client>,
+    pub(crate) configure_http: Option<ConfigureHttp>,
     pub(crate) relying_party_id: Option<String>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) max_response_bytes: usize,
 }
 
 impl Config {
@@ -48,8 +61,10 @@ impl Config {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             user_agent: concat!("hanko-passkeys-rust/", env!("CARGO_PKG_VERSION")).to_owned(),
-            http_client: None,
+            configure_http: None,
             relying_party_id: None,
+            retry: RetryPolicy::default(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
@@ -91,29 +106,58 @@ impl Config {
         self
     }
 
-    /// Total time a request may take (default 30 s). Ignored with [`Config::http_client`].
+    /// Total time a call may take, every attempt and wait between retries included, from
+    /// sending to the last byte of the response (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Time to establish a connection (default 10 s). Ignored with [`Config::http_client`].
+    /// Time to establish a connection (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// `User-Agent` header (default `hanko-passkeys-rust/<version>`). Ignored with
-    /// [`Config::http_client`].
+    /// `User-Agent` header (default `hanko-passkeys-rust/<version>`); at most
+    /// [`MAX_USER_AGENT_CHARS`] characters, since the server answers 500 to longer ones.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
 
-    /// Use your own `reqwest::Client` (proxies, TLS roots, connection pool shared with your
-    /// app). Its timeouts and user agent apply instead of this configuration's.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
+    /// How failed calls are retried (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Largest success body accepted, checked while it arrives (default 8 MiB, far above
+    /// the largest real page; at least 4 KiB). A larger body fails with
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge). Error bodies are
+    /// read up to [`ERROR_BODY_LIMIT`](crate::ERROR_BODY_LIMIT).
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Adjusts the HTTP client the SDK builds (proxies, TLS roots, pool settings): `configure`
+    /// gets a `reqwest::ClientBuilder` with this configuration's connect timeout and user
+    /// agent set, and returns it. Whatever it sets, redirects stay off: a redirect would
+    /// carry the API key to another host.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// let config = hanko_passkeys::Config::new("0b41b5a3-4c7e-4b2c-9b8e-2f6a3c1d9e77")
+    ///     .http_client(|builder| builder.pool_idle_timeout(Duration::from_secs(30)).https_only(true));
+    /// # hanko_passkeys::tenant(config)?;
+    /// # Ok::<(), hanko_passkeys::Error>(())
+    /// ```
+    pub fn http_client(
+        mut self,
+        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.configure_http = Some(Arc::new(configure));
         self
     }
 
@@ -126,8 +170,10 @@ impl Config {
 
     /// Validates everything; returns the parts a tenant is made of.
     pub(crate) fn validate(&self) -> Result<Validated, Error> {
-        let tenant_id = Uuid::parse_str(self.tenant_id.trim())
-            .map_err(|_| Error::config(format!("tenant id {:?} is not a UUID", self.tenant_id)))?;
+        let tenant_id = Uuid::parse_str(self.tenant_id.trim()).map_err(|_| {
+            let shown: String = self.tenant_id.chars().take(64).collect();
+            Error::config(format!("tenant id {shown:?} is not a UUID"))
+        })?;
         let base_url = validate_base_url(&self.base_url, tenant_id)?;
         let api_key = match &self.api_key {
             None => None,
@@ -136,14 +182,40 @@ impl Config {
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(Error::config("timeouts must be longer than zero"));
         }
+        let chars = self.user_agent.chars().count();
+        if chars > MAX_USER_AGENT_CHARS {
+            return Err(Error::config(format!(
+                "the user agent is {chars} characters long; the server stores at most {MAX_USER_AGENT_CHARS} and answers 500 to longer ones"
+            )));
+        }
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::config("the user agent is not a valid header value"))?;
+        if self.max_response_bytes < MIN_RESPONSE_LIMIT {
+            return Err(Error::config(format!(
+                "max_response_bytes must be at least {MIN_RESPONSE_LIMIT}, got {}",
+                self.max_response_bytes
+            )));
+        }
         Ok(Validated {
             tenant_id,
             base_url,
             api_key,
             user_agent,
         })
+    }
+
+    /// The HTTP client for this configuration: never follows redirects.
+    pub(crate) fn build_http(&self, valid: &Validated) -> Result<reqwest::Client, Error> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .user_agent(valid.user_agent.clone());
+        if let Some(configure) = &self.configure_http {
+            builder = configure(builder);
+        }
+        builder
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))
     }
 }
 
@@ -155,7 +227,15 @@ pub(crate) struct Validated {
 }
 
 fn validate_base_url(raw: &str, tenant_id: Uuid) -> Result<String, Error> {
-    let url = reqwest::Url::parse(raw.trim())
+    // Credentials in the URL are refused, and never repeated in a message.
+    let shown = redact_userinfo(raw.trim());
+    if shown != raw.trim() {
+        return Err(Error::config(format!(
+            "base URL {shown:?} must not contain credentials (user:password@)"
+        )));
+    }
+    let raw = shown.as_str();
+    let url = reqwest::Url::parse(raw)
         .map_err(|e| Error::config(format!("base URL {raw:?} is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::config(format!(
@@ -170,9 +250,6 @@ fn validate_base_url(raw: &str, tenant_id: Uuid) -> Result<String, Error> {
             "base URL {raw:?} must not have a query or fragment"
         )));
     }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::config("base URL must not contain credentials"));
-    }
     let text = url.as_str().trim_end_matches('/').to_owned();
     let last = text.rsplit('/').next().unwrap_or_default();
     if Uuid::parse_str(last).is_ok_and(|id| id == tenant_id) {
@@ -181,6 +258,22 @@ fn validate_base_url(raw: &str, tenant_id: Uuid) -> Result<String, Error> {
         )));
     }
     Ok(text)
+}
+
+const REDACTED: &str = "<redacted>";
+
+/// `raw` with the user-info part of its authority (`user:password@`) replaced, without
+/// parsing it as a URL first: the text may not even be one.
+pub(crate) fn redact_userinfo(raw: &str) -> String {
+    let start = raw.find("://").map_or(0, |i| i + 3);
+    let authority_len = raw[start..]
+        .find(['/', '?', '#'])
+        .unwrap_or(raw.len() - start);
+    let authority = &raw[start..start + authority_len];
+    match authority.rfind('@') {
+        Some(at) => format!("{}{REDACTED}@{}", &raw[..start], &raw[start + at + 1..]),
+        None => raw.to_owned(),
+    }
 }
 
 /// The tenant's API key. Its `Debug` output is redacted.
@@ -203,7 +296,7 @@ impl ApiKey {
 
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
+        f.write_str(REDACTED)
     }
 }
 
@@ -212,12 +305,17 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("tenant_id", &self.tenant_id)
             .field("api_key", &self.api_key)
-            .field("base_url", &self.base_url)
+            .field("base_url", &redact_userinfo(&self.base_url))
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
-            .field("http_client", &self.http_client.as_ref().map(|_| "custom"))
+            .field(
+                "http_client",
+                &self.configure_http.as_ref().map(|_| "custom"),
+            )
             .field("relying_party_id", &self.relying_party_id)
+            .field("retry", &self.retry)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }

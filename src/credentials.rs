@@ -1,6 +1,6 @@
 //! Credential listing and management.
 
-use crate::client::{Auth, call};
+use crate::client::call;
 use crate::generated::types;
 use crate::pagination::{Page, positive};
 use crate::tenant::BoxFuture;
@@ -71,7 +71,6 @@ impl CredentialList {
             let r = call(
                 c,
                 "list_credentials",
-                Auth::Required,
                 c.list_credentials(
                     query.tenant.tenant_id(),
                     query.order,
@@ -111,7 +110,6 @@ impl CredentialHandle {
         Ok(call(
             c,
             "get_credential",
-            Auth::Required,
             c.get_credential(self.tenant.tenant_id(), id),
         )
         .await?
@@ -131,7 +129,6 @@ impl CredentialHandle {
         call(
             c,
             "update_credential",
-            Auth::Required,
             c.update_credential(self.tenant.tenant_id(), id, &body),
         )
         .await?;
@@ -145,7 +142,6 @@ impl CredentialHandle {
         call(
             c,
             "delete_credential",
-            Auth::Required,
             c.delete_credential(self.tenant.tenant_id(), id),
         )
         .await?;

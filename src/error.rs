@@ -4,8 +4,14 @@ use std::fmt;
 
 use reqwest::StatusCode;
 
+use crate::token::TokenError;
+
 /// Longest excerpt of an unexpected response body that an [`Error`] keeps.
 pub const BODY_EXCERPT_LIMIT: usize = 2048;
+
+/// Longest `title` and `details` an [`Error`] keeps, in bytes (cut on a character boundary,
+/// with `…` appended). The API's own texts are far shorter.
+pub const ERROR_TEXT_LIMIT: usize = 1024;
 
 /// What kind of failure an [`Error`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -14,7 +20,9 @@ pub enum ErrorKind {
     /// The API answered with its JSON error body (`title`, `details`, `status`).
     Api,
     /// The server, or a proxy in front of it, answered with an error status and a body that is
-    /// not the API's error JSON (an HTML 502, an empty 401). The status and a body excerpt are kept.
+    /// not the API's error JSON (an HTML 502, an empty 401). The status and a body excerpt are
+    /// kept. Also a list stream that was stopped after
+    /// [`MAX_STREAM_PAGES`](crate::MAX_STREAM_PAGES) pages.
     UnexpectedResponse,
     /// A success response whose body could not be decoded.
     Decode,
@@ -28,6 +36,16 @@ pub enum ErrorKind {
     MissingApiKey,
     /// An argument of the call was invalid. No request was sent.
     InvalidInput,
+    /// The server answered with a redirect. The SDK never follows one: the API key would go
+    /// to another host. [`Error::redirect_host`] names where it pointed.
+    Redirect,
+    /// A response body exceeded its limit ([`Config::max_response_bytes`](crate::Config::max_response_bytes)
+    /// for successes, [`ERROR_BODY_LIMIT`](crate::ERROR_BODY_LIMIT) for errors). Reading
+    /// stopped there; the status and request id are kept.
+    ResponseTooLarge,
+    /// A token failed local verification; [`Error::token_error`] (and `source()`) has the
+    /// [`TokenError`].
+    Token,
 }
 
 /// Everything that can go wrong in a call.
@@ -57,6 +75,7 @@ struct Repr {
     details: Option<String>,
     request_id: Option<String>,
     body: Option<String>,
+    redirect_host: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -71,6 +90,7 @@ impl Error {
                 details: None,
                 request_id: None,
                 body: None,
+                redirect_host: None,
                 source: None,
             }),
         }
@@ -99,10 +119,46 @@ impl Error {
     ) -> Self {
         let mut e = Self::new(ErrorKind::Api, String::new());
         e.repr.status = Some(status);
-        e.repr.title = Some(title);
-        e.repr.details = details;
+        e.repr.title = Some(clip(title));
+        e.repr.details = details.map(clip);
         e.repr.request_id = request_id;
         e
+    }
+
+    pub(crate) fn redirect(
+        status: StatusCode,
+        host: Option<String>,
+        request_id: Option<String>,
+    ) -> Self {
+        let to = host.as_deref().unwrap_or("an unreadable location");
+        let mut e = Self::new(
+            ErrorKind::Redirect,
+            format!(
+                "the server redirected ({status}) to {to}; redirects are not followed, so the API key stays put: check the base URL"
+            ),
+        );
+        e.repr.status = Some(status);
+        e.repr.redirect_host = host;
+        e.repr.request_id = request_id;
+        e
+    }
+
+    pub(crate) fn too_large(limit: usize) -> Self {
+        Self::new(
+            ErrorKind::ResponseTooLarge,
+            format!("the response body is larger than the limit of {limit} bytes"),
+        )
+    }
+
+    /// Adds the status and request id of the response a failure happened in.
+    pub(crate) fn with_response(
+        mut self,
+        status: Option<StatusCode>,
+        request_id: Option<String>,
+    ) -> Self {
+        self.repr.status = self.repr.status.or(status);
+        self.repr.request_id = self.repr.request_id.take().or(request_id);
+        self
     }
 
     pub(crate) fn unexpected(status: StatusCode, body: &[u8], request_id: Option<String>) -> Self {
@@ -131,7 +187,7 @@ impl Error {
     }
 
     pub(crate) fn transport(source: reqwest::Error) -> Self {
-        let kind = if source.is_timeout() {
+        let kind = if is_timeout(&source) {
             ErrorKind::Timeout
         } else {
             ErrorKind::Transport
@@ -143,9 +199,27 @@ impl Error {
         e
     }
 
-    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
-        self.repr.status = Some(status);
-        self
+    /// Starts building an error of `kind`, **for tests of your own code**: an application
+    /// that puts the SDK behind a trait can make its fake return exactly the failure it
+    /// wants to test. The SDK itself never builds errors this way.
+    ///
+    /// ```
+    /// use hanko_passkeys::{Error, ErrorKind};
+    /// use reqwest::StatusCode;
+    ///
+    /// let e = Error::builder(ErrorKind::Api)
+    ///     .status(StatusCode::UNAUTHORIZED)
+    ///     .title("failed to validate assertion")
+    ///     .details("Error validating origin")
+    ///     .request_id("req-1")
+    ///     .build();
+    /// assert!(e.is_credential_refused());
+    /// assert_eq!(e.suggested_status(), StatusCode::UNAUTHORIZED);
+    /// ```
+    pub fn builder(kind: ErrorKind) -> ErrorBuilder {
+        ErrorBuilder {
+            error: Self::new(kind, format!("{kind:?} (built for a test)")),
+        }
     }
 
     /// What kind of failure this is.
@@ -179,6 +253,19 @@ impl Error {
         self.repr.body.as_deref()
     }
 
+    /// Where a redirect pointed (the host only), for [`ErrorKind::Redirect`].
+    pub fn redirect_host(&self) -> Option<&str> {
+        self.repr.redirect_host.as_deref()
+    }
+
+    /// The token verification failure, for [`ErrorKind::Token`].
+    pub fn token_error(&self) -> Option<&TokenError> {
+        self.repr
+            .source
+            .as_deref()
+            .and_then(|e| e.downcast_ref::<TokenError>())
+    }
+
     /// The server answered 404 Not Found (an unknown credential, user or tenant).
     pub fn is_not_found(&self) -> bool {
         self.repr.status == Some(StatusCode::NOT_FOUND)
@@ -205,15 +292,210 @@ impl Error {
     }
 
     /// Whether trying again later may succeed: transport failures, timeouts, and 429, 502,
-    /// 503 and 504. Finalize calls consume their challenge on success, so retry them only when
-    /// the request cannot have reached the server.
+    /// 503 and 504, and a JWKS that could not be fetched. The SDK already retried what was
+    /// safe to retry ([`RetryPolicy`](crate::RetryPolicy)). Finalize calls consume their
+    /// challenge, so a new ceremony is needed after one failed this way.
     pub fn is_retryable(&self) -> bool {
         matches!(self.repr.kind, ErrorKind::Transport | ErrorKind::Timeout)
-            || matches!(
-                self.repr.status.map(|s| s.as_u16()),
-                Some(429 | 502 | 503 | 504)
-            )
+            || crate::retry::retryable_status_code(self.repr.status)
+            || self
+                .token_error()
+                .is_some_and(TokenError::is_jwks_unavailable)
     }
+
+    /// The API refused the credential the browser sent: an unknown, replayed or expired
+    /// challenge, a bad signature, a wrong origin or RP id, a credential of another user, an
+    /// unreadable credential. The user should try again; answer 4xx to the browser
+    /// (see [`suggested_status`](Self::suggested_status)).
+    ///
+    /// Titles of the finalize calls, contract §2.9, §2.11 and §2.14.
+    pub fn is_credential_refused(&self) -> bool {
+        const REFUSED: [&str; 9] = [
+            "unable to parse credential creation response",
+            "received challenge does not match with any stored one",
+            "failed to validate attestation",
+            "unable to finish login",
+            "failed to get session data",
+            "failed to get user handle",
+            "failed to validate assertion",
+            "unable to finish transaction",
+            "MFA credentials are not usable for normal login",
+        ];
+        self.repr.kind == ErrorKind::Api
+            && matches!(self.repr.status.map(|s| s.as_u16()), Some(400 | 401 | 422))
+            && self
+                .title()
+                .is_some_and(|t| REFUSED.iter().any(|r| t.starts_with(r)))
+    }
+
+    /// The authenticator did not verify the user (no PIN or biometric) where the tenant
+    /// requires it: 422 at registration. Ask the user for a passkey with user verification.
+    pub fn is_user_verification_required(&self) -> bool {
+        self.repr.kind == ErrorKind::Api
+            && (self.repr.status == Some(StatusCode::UNPROCESSABLE_ENTITY)
+                || [self.title(), self.details()]
+                    .into_iter()
+                    .flatten()
+                    .any(|t| t.contains("User verification required")))
+    }
+
+    /// The user has no credential that can answer: login for a user or MFA login without
+    /// any (500 "…Found no credentials for user"), a transaction for a user without a
+    /// passkey (400 "user has no suitable credentials for this operation"). Offer
+    /// registration instead.
+    pub fn is_no_usable_credential(&self) -> bool {
+        self.repr.kind == ErrorKind::Api
+            && self.title().is_some_and(|t| {
+                t.contains("Found no credentials for user")
+                    || t == "user has no suitable credentials for this operation"
+            })
+    }
+
+    /// The ceremony's challenge expired before the browser answered ("Session has Expired"):
+    /// start a new ceremony.
+    pub fn is_challenge_expired(&self) -> bool {
+        self.repr.kind == ErrorKind::Api
+            && self
+                .details()
+                .is_some_and(|d| d.contains("Session has Expired"))
+    }
+
+    /// The HTTP status an application should answer **its own client** (the browser) with
+    /// when a call failed with this error:
+    ///
+    /// | error | status |
+    /// |---|---|
+    /// | [`is_challenge_expired`](Self::is_challenge_expired) | 400 (start the ceremony again) |
+    /// | [`is_user_verification_required`](Self::is_user_verification_required) | 422 |
+    /// | [`is_credential_refused`](Self::is_credential_refused), a rejected token | 401 |
+    /// | [`is_no_usable_credential`](Self::is_no_usable_credential), [`is_not_found`](Self::is_not_found) | 404 |
+    /// | a reused transaction id ([`is_conflict`](Self::is_conflict)) | 409 |
+    /// | another API 400, [`ErrorKind::InvalidInput`] | 400 |
+    /// | [`is_timeout`](Self::is_timeout) | 504 |
+    /// | other retryable failures, JWKS unavailable | 503 |
+    /// | anything else: wrong API key, configuration, a broken or redirecting server | 502 |
+    ///
+    /// The last row is the application's problem, not the user's: log it with
+    /// [`request_id`](Self::request_id).
+    pub fn suggested_status(&self) -> StatusCode {
+        if self.is_challenge_expired() {
+            StatusCode::BAD_REQUEST
+        } else if self.is_user_verification_required() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else if self.is_credential_refused() {
+            StatusCode::UNAUTHORIZED
+        } else if self.is_no_usable_credential() {
+            StatusCode::NOT_FOUND
+        } else if let Some(token) = self.token_error() {
+            if token.is_token_rejected() {
+                StatusCode::UNAUTHORIZED
+            } else if token.is_jwks_unavailable() {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else {
+                StatusCode::BAD_GATEWAY
+            }
+        } else if self.repr.kind == ErrorKind::InvalidInput {
+            StatusCode::BAD_REQUEST
+        } else if self.repr.kind == ErrorKind::Api
+            && matches!(self.repr.status.map(|s| s.as_u16()), Some(400 | 404 | 409))
+        {
+            self.repr.status.unwrap_or(StatusCode::BAD_GATEWAY)
+        } else if self.is_timeout() {
+            StatusCode::GATEWAY_TIMEOUT
+        } else if self.is_retryable() {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::BAD_GATEWAY
+        }
+    }
+}
+
+/// Builds an [`Error`] of any kind, for tests of code that uses the SDK:
+/// [`Error::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct ErrorBuilder {
+    error: Error,
+}
+
+impl ErrorBuilder {
+    /// The HTTP status.
+    pub fn status(mut self, status: StatusCode) -> Self {
+        self.error.repr.status = Some(status);
+        self
+    }
+
+    /// The API's error `title`.
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.error.repr.title = Some(clip(title.into()));
+        self
+    }
+
+    /// The API's error `details`.
+    pub fn details(mut self, details: impl Into<String>) -> Self {
+        self.error.repr.details = Some(clip(details.into()));
+        self
+    }
+
+    /// The `X-Request-Id`.
+    pub fn request_id(mut self, id: impl Into<String>) -> Self {
+        self.error.repr.request_id = Some(id.into());
+        self
+    }
+
+    /// A body excerpt (cut to [`BODY_EXCERPT_LIMIT`]).
+    pub fn body(mut self, body: impl AsRef<[u8]>) -> Self {
+        self.error.repr.body = Some(excerpt(body.as_ref()));
+        self
+    }
+
+    /// The message shown by `Display` for kinds without a server answer.
+    pub fn message(mut self, message: impl Into<String>) -> Self {
+        self.error.repr.message = message.into();
+        self
+    }
+
+    /// The error.
+    pub fn build(self) -> Error {
+        self.error
+    }
+}
+
+impl From<TokenError> for Error {
+    /// A token that failed verification, as [`ErrorKind::Token`]: lets
+    /// `tenant.login().finalize(&a).await?.verify(&v).await?` use `?` in a function that
+    /// returns `Result<_, hanko_passkeys::Error>`.
+    fn from(e: TokenError) -> Self {
+        let mut error = Error::new(ErrorKind::Token, e.to_string());
+        error.repr.source = Some(Box::new(e));
+        error
+    }
+}
+
+fn is_timeout(error: &reqwest::Error) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = current {
+        if e.downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout)
+        {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
+/// Cuts a server-supplied text to [`ERROR_TEXT_LIMIT`] bytes on a character boundary.
+fn clip(mut text: String) -> String {
+    if text.len() > ERROR_TEXT_LIMIT {
+        let mut cut = ERROR_TEXT_LIMIT;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
 }
 
 fn excerpt(body: &[u8]) -> String {
@@ -255,6 +537,13 @@ impl fmt::Display for Error {
                     }
                 }
             }
+            ErrorKind::ResponseTooLarge => {
+                f.write_str(&r.message)?;
+                match r.status {
+                    Some(status) => write!(f, " (status {status})"),
+                    None => Ok(()),
+                }
+            }
             _ => f.write_str(&r.message),
         }
     }
@@ -282,6 +571,9 @@ impl fmt::Debug for Error {
         }
         if let Some(body) = &r.body {
             d.field("body", body);
+        }
+        if let Some(host) = &r.redirect_host {
+            d.field("redirect_host", host);
         }
         d.finish()
     }

@@ -7,19 +7,26 @@ mod client;
 mod config;
 mod credentials;
 mod error;
+mod error_body;
+mod exchange;
 pub mod generated;
+mod operations;
 mod pagination;
+mod retry;
+mod telemetry;
 mod tenant;
 pub mod token;
 mod token_value;
 pub mod webauthn;
 
 pub use audit::AuditLogQuery;
-pub use config::{Config, DEFAULT_BASE_URL};
+pub use config::{Config, DEFAULT_BASE_URL, MAX_USER_AGENT_CHARS};
 pub use credentials::{CredentialHandle, CredentialList, Order};
-pub use error::{BODY_EXCERPT_LIMIT, Error, ErrorKind};
+pub use error::{BODY_EXCERPT_LIMIT, ERROR_TEXT_LIMIT, Error, ErrorBuilder, ErrorKind};
+pub use exchange::{DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_LIMIT};
 pub use generated::types::{AuditLog, Credential, Jwk, Jwks, Transaction};
-pub use pagination::Page;
+pub use pagination::{MAX_STREAM_PAGES, Page};
+pub use retry::RetryPolicy;
 pub use tenant::{
     Login, Mfa, MfaLogin, MfaRegistration, Registration, RegistrationInit, Tenant, Transactions,
     User, UserLogin, tenant,

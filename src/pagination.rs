@@ -77,10 +77,14 @@ fn next_page_from_link(header: &str) -> Option<u64> {
     None
 }
 
+/// Most pages one `stream()` fetches. A server that still names a next page after this many
+/// is not paging through real data; the stream then ends with an error instead of looping.
+pub const MAX_STREAM_PAGES: u64 = 10_000;
+
 /// Streams every item of every page from `first` on, fetching a page only when the previous
 /// one is used up. Follows `Link`'s next page; without `Link` (older servers) it goes on while
-/// pages come back full. A page number that does not move forward ends the stream, so a
-/// confused server cannot make it loop.
+/// pages come back full. It always ends: on an empty page, on a next page number that does
+/// not move forward, and after [`MAX_STREAM_PAGES`] pages (with an error).
 pub(crate) fn stream_pages<T, F>(
     first: u64,
     per_page: Option<u64>,
@@ -91,13 +95,24 @@ where
     F: Fn(u64) -> crate::tenant::BoxFuture<Page<T>> + Send + Sync + 'static,
 {
     use futures_util::{StreamExt, TryStreamExt, stream};
-    stream::try_unfold(Some(first), move |page| {
-        let next = page.map(&fetch);
+    stream::try_unfold((Some(first), 0u64), move |(page, fetched)| {
+        let next = page.filter(|_| fetched < MAX_STREAM_PAGES).map(&fetch);
         async move {
-            let (Some(page), Some(next)) = (page, next) else {
+            let Some(page) = page else {
                 return Ok(None);
             };
+            let Some(next) = next else {
+                return Err(crate::Error::new(
+                    crate::ErrorKind::UnexpectedResponse,
+                    format!(
+                        "stopped after {MAX_STREAM_PAGES} pages: the server still names a next page (page {page})"
+                    ),
+                ));
+            };
             let result = next.await?;
+            if result.items.is_empty() {
+                return Ok(Some((result.items, (None, fetched + 1))));
+            }
             let full = per_page.is_some_and(|n| result.items.len() as u64 >= n)
                 && !result.items.is_empty();
             let following = match result.next_page {
@@ -106,7 +121,7 @@ where
                 None if result.total.is_none() && full => Some(page + 1),
                 None => None,
             };
-            Ok(Some((result.items, following)))
+            Ok(Some((result.items, (following, fetched + 1))))
         }
     })
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))

@@ -7,13 +7,17 @@ use std::sync::{Arc, OnceLock};
 use progenitor_client::ClientInfo;
 use uuid::Uuid;
 
-use crate::client::{Auth, Hooks, call};
+use crate::client::{Hooks, call, call_unchecked, require_key};
+use crate::exchange::Settings;
 use crate::generated::{Client, types};
 use crate::token::Verifier;
 use crate::{
     AssertionResponse, Config, Error, LoginOptions, RegistrationOptions, RegistrationResponse,
     Token,
 };
+
+/// Longest user handle browsers accept (Chromium: "User handle exceeds 64 bytes").
+const MAX_BROWSER_USER_HANDLE: usize = 64;
 
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'static>>;
 
@@ -28,16 +32,14 @@ pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + S
 /// ```
 pub fn tenant(config: Config) -> Result<Tenant, Error> {
     let valid = config.validate()?;
-    let http = match config.http_client {
-        Some(client) => client,
-        None => reqwest::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.connect_timeout)
-            .user_agent(valid.user_agent)
-            .build()
-            .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?,
+    let http = config.build_http(&valid)?;
+    let settings = Settings {
+        retry: config.retry.clone(),
+        budget: config.timeout,
+        max_response_bytes: config.max_response_bytes,
     };
-    let client = Client::new_with_client(&valid.base_url, http, Hooks::new(valid.api_key));
+    let client =
+        Client::new_with_client(&valid.base_url, http, Hooks::new(valid.api_key, settings));
     Ok(Tenant {
         inner: Arc::new(Inner {
             client,
@@ -89,8 +91,18 @@ impl Tenant {
         format!("{}/{}/.well-known/jwks.json", self.base_url(), self.id())
     }
 
-    /// The generated client underneath, configured for this tenant: an escape hatch. It
-    /// sends the API key only inside facade calls; called directly, it sends none.
+    /// The generated client underneath, configured for this tenant: an escape hatch for
+    /// what the facade does not offer. Its calls go through the same request hook as the
+    /// facade's: the API key is sent exactly where the facade would send it, and retries,
+    /// tracing, redirect refusal and response limits apply. Its errors are progenitor's,
+    /// not [`Error`].
+    ///
+    /// ```no_run
+    /// # async fn demo(tenant: hanko_passkeys::Tenant) -> Result<(), Box<dyn std::error::Error>> {
+    /// let jwks = tenant.raw().get_jwks(&tenant.id()).await?.into_inner();
+    /// println!("{} signing keys", jwks.keys.len());
+    /// # Ok(()) }
+    /// ```
     pub fn raw(&self) -> &Client {
         &self.inner.client
     }
@@ -155,6 +167,7 @@ impl Tenant {
         })?;
         let verifier = Verifier::builder(self.jwks_url(), rp_id)
             .http_client(self.inner.client.client().clone())
+            .retry(self.inner.client.inner().settings().retry.clone())
             // The caller chose this base URL; its scheme is theirs to choose.
             .allow_insecure_http(self.base_url().starts_with("http://"))
             .build()
@@ -167,7 +180,6 @@ impl Tenant {
         let r = call(
             self.client(),
             "get_jwks",
-            Auth::None,
             self.client().get_jwks(self.tenant_id()),
         )
         .await?;
@@ -218,7 +230,6 @@ impl Registration {
         let r = call(
             c,
             "registration_finalize",
-            Auth::None,
             c.registration_finalize(self.tenant.tenant_id(), credential),
         )
         .await?;
@@ -265,9 +276,19 @@ impl RegistrationInit {
 
     /// Sends the request (what `.await` does).
     ///
+    /// A user id longer than 64 bytes is refused before sending: browsers refuse such user
+    /// handles, although the server would store them.
+    ///
     /// A user id of exactly 16 bytes is refused before sending: the server turns a 16-byte
     /// user handle into a UUID at login, so such a user could register but never log in.
     pub async fn send(self) -> Result<RegistrationOptions, Error> {
+        if self.user_id.len() > MAX_BROWSER_USER_HANDLE {
+            return Err(Error::invalid_input(format!(
+                "user id is {} bytes long; browsers refuse user handles over {MAX_BROWSER_USER_HANDLE} bytes \
+                 (\"User handle exceeds 64 bytes\"), so this user could never register a passkey",
+                self.user_id.len()
+            )));
+        }
         if self.user_id.len() == 16 {
             return Err(Error::invalid_input(format!(
                 "user id {:?} is exactly 16 bytes long; the Passkey API cannot log such users in \
@@ -294,7 +315,6 @@ impl RegistrationInit {
             call(
                 c,
                 "mfa_registration_initialize",
-                Auth::Required,
                 c.mfa_registration_initialize(id, &body),
             )
             .await?
@@ -302,7 +322,6 @@ impl RegistrationInit {
             call(
                 c,
                 "registration_initialize",
-                Auth::Required,
                 c.registration_initialize(id, &body),
             )
             .await?
@@ -346,7 +365,6 @@ impl Login {
         let r = call(
             c,
             "login_finalize",
-            Auth::None,
             c.login_finalize(self.tenant.tenant_id(), assertion),
         )
         .await?;
@@ -362,20 +380,13 @@ async fn login_initialize(tenant: &Tenant, user_id: Option<&str>) -> Result<Logi
             .map_err(invalid("user id"))?,
     };
     // The server wants the key exactly when a user is named.
-    let auth = if user_id.is_some() {
-        Auth::Required
-    } else {
-        Auth::None
-    };
     let c = tenant.client();
-    Ok(call(
-        c,
-        "login_initialize",
-        auth,
-        c.login_initialize(tenant.tenant_id(), &body),
+    require_key(c, "login_initialize", user_id.is_some())?;
+    Ok(
+        call_unchecked(c, c.login_initialize(tenant.tenant_id(), &body))
+            .await?
+            .value,
     )
-    .await?
-    .value)
 }
 
 /// Operations on one user: [`Tenant::user`].
@@ -478,7 +489,6 @@ impl MfaRegistration {
         let r = call(
             c,
             "mfa_registration_finalize",
-            Auth::Required,
             c.mfa_registration_finalize(t.tenant_id(), credential),
         )
         .await?;
@@ -509,7 +519,6 @@ impl MfaLogin {
         Ok(call(
             c,
             "mfa_login_initialize",
-            Auth::Required,
             c.mfa_login_initialize(t.tenant_id(), &body),
         )
         .await?
@@ -523,7 +532,6 @@ impl MfaLogin {
         let r = call(
             c,
             "mfa_login_finalize",
-            Auth::Required,
             c.mfa_login_finalize(t.tenant_id(), assertion),
         )
         .await?;
@@ -578,7 +586,6 @@ impl Transactions {
         Ok(call(
             c,
             "transaction_initialize",
-            Auth::Required,
             c.transaction_initialize(self.tenant.tenant_id(), &body),
         )
         .await?
@@ -592,7 +599,6 @@ impl Transactions {
         let r = call(
             c,
             "transaction_finalize",
-            Auth::Required,
             c.transaction_finalize(self.tenant.tenant_id(), assertion),
         )
         .await?;
@@ -607,7 +613,6 @@ impl Transactions {
         Ok(call(
             c,
             "list_transactions",
-            Auth::Required,
             c.list_transactions(self.tenant.tenant_id(), &internal_user_id),
         )
         .await?

@@ -13,8 +13,16 @@ use crate::token::{Claims, TokenError, Verifier};
 pub struct Token(String);
 
 impl Token {
-    pub(crate) fn new(token: String) -> Self {
-        Token(token)
+    /// Wraps a compact JWT. The SDK's finalize calls return tokens; build one yourself
+    /// only to test your own code (a fake of the SDK behind your trait), or to verify a
+    /// token that reached you another way.
+    ///
+    /// ```
+    /// let token = hanko_passkeys::Token::new("eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
+    /// assert_eq!(token.as_str(), "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
+    /// ```
+    pub fn new(token: impl Into<String>) -> Self {
+        Token(token.into())
     }
 
     /// The compact JWT.

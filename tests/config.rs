@@ -62,8 +62,45 @@ fn api_key_and_other_settings_are_checked() {
         config_error(Config::new(TENANT).timeout(std::time::Duration::ZERO)).contains("timeouts")
     );
     assert!(config_error(Config::new(TENANT).user_agent("bad\nagent")).contains("user agent"));
-    // A caller's own client is accepted as it is.
-    hanko_passkeys::tenant(Config::new(TENANT).http_client(reqwest::Client::new())).unwrap();
+    // The server stores the User-Agent in a varchar(255) and answers 500 above it.
+    let e = config_error(Config::new(TENANT).user_agent("é".repeat(256)));
+    assert!(e.contains("256 characters") && e.contains("255"), "{e}");
+    hanko_passkeys::tenant(Config::new(TENANT).user_agent("é".repeat(255))).unwrap();
+    assert!(config_error(Config::new(TENANT).max_response_bytes(10)).contains("at least"));
+    // A caller's adjustments to the HTTP client are accepted.
+    hanko_passkeys::tenant(
+        Config::new(TENANT).http_client(|b| b.pool_idle_timeout(std::time::Duration::from_secs(5))),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_password_in_the_base_url_never_shows() {
+    let secret = "hunter2-password";
+    for url in [
+        format!("https://admin:{secret}@passkeys.example.com"),
+        format!("https://admin:{secret}@passkeys.example.com/prefix?x=1"),
+        format!("https://admin:{secret}@exa mple.com"),
+        format!("https://:{secret}@[::1"),
+        format!("ftp://user:{secret}@host"),
+    ] {
+        let config = Config::new(TENANT).base_url(&url);
+        let e = hanko_passkeys::tenant(config.clone()).unwrap_err();
+        for text in [e.to_string(), format!("{e:?}"), format!("{config:?}")] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        let verifier = hanko_passkeys::token::Verifier::builder(&url, "rp").build();
+        let text = format!(
+            "{:?} {}",
+            verifier,
+            verifier
+                .as_ref()
+                .map(|_| String::new())
+                .unwrap_or_else(|e| e.to_string())
+        );
+        assert!(verifier.is_err(), "{url}");
+        assert!(!text.contains(secret), "{text}");
+    }
 }
 
 #[test]

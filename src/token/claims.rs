@@ -8,8 +8,9 @@ use super::error::TokenError;
 
 /// The verified claims of a Hanko passkey token.
 ///
-/// Only returned by [`Verifier`](crate::token::Verifier) after the signature, the audience
-/// and the time claims were checked, so holding one means the token was valid.
+/// Returned by [`Verifier`](crate::token::Verifier) only after the signature, the audience
+/// and the time claims were checked. [`Claims::new`] builds one without a token, for tests
+/// of your own code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Claims {
@@ -28,6 +29,45 @@ pub struct Claims {
     /// The transaction id, present only on tokens from a transaction finalize.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trans: Option<String>,
+}
+
+impl Claims {
+    /// Claims as a verifier would return them, **for tests of your own code** (a fake of
+    /// the SDK behind your trait): `iat` is now and `exp` five minutes later, like Hanko's.
+    ///
+    /// ```
+    /// let claims = hanko_passkeys::token::Claims::new("user-42", "credential-id", "example.com");
+    /// assert_eq!(claims.sub, "user-42");
+    /// assert_eq!(claims.aud, ["example.com"]);
+    /// assert!(claims.trans.is_none());
+    /// ```
+    pub fn new(
+        sub: impl Into<String>,
+        cred: impl Into<String>,
+        relying_party_id: impl Into<String>,
+    ) -> Self {
+        let iat = Utc::now();
+        Claims {
+            sub: sub.into(),
+            cred: cred.into(),
+            aud: vec![relying_party_id.into()],
+            iat,
+            exp: iat + chrono::Duration::minutes(5),
+            trans: None,
+        }
+    }
+
+    /// The same claims for a transaction token confirming `transaction_id`.
+    ///
+    /// ```
+    /// let claims = hanko_passkeys::token::Claims::new("user-42", "cred", "example.com")
+    ///     .with_transaction("tx-1");
+    /// assert_eq!(claims.trans.as_deref(), Some("tx-1"));
+    /// ```
+    pub fn with_transaction(mut self, transaction_id: impl Into<String>) -> Self {
+        self.trans = Some(transaction_id.into());
+        self
+    }
 }
 
 /// The payload as sent, loosely typed so that every wrong type becomes a precise
@@ -63,16 +103,23 @@ impl RawClaims {
             Some(other) => return Err(wrong_type("trans", "a string", &other)),
         };
 
-        // Durations up to the builder's cap always fit in chrono's range.
+        // Every sum is checked: a validly signed token may carry times at the edge of
+        // chrono's range, and that must be an error, not a panic.
         let skew = chrono::Duration::from_std(leeway).unwrap_or(chrono::Duration::zero());
-        if exp + skew < now {
+        let out_of_range = |claim: &'static str| TokenError::InvalidClaim {
+            claim,
+            reason: "is too close to the end of the representable time range".to_owned(),
+        };
+        let exp_with_skew = exp.checked_add_signed(skew).ok_or(out_of_range("exp"))?;
+        let latest_issue = now.checked_add_signed(skew).ok_or(out_of_range("iat"))?;
+        if exp_with_skew < now {
             return Err(TokenError::Expired {
                 expired_at: exp,
                 now,
                 leeway,
             });
         }
-        if iat > now + skew {
+        if iat > latest_issue {
             return Err(TokenError::IssuedInFuture {
                 issued_at: iat,
                 now,
@@ -80,7 +127,7 @@ impl RawClaims {
             });
         }
         if let Some(nbf) = nbf
-            && nbf > now + skew
+            && nbf > latest_issue
         {
             return Err(TokenError::NotYetValid {
                 not_before: nbf,

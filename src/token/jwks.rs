@@ -6,23 +6,27 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::{DecodingKey, DecodingKeyKind};
-use reqwest::header::{ACCEPT, CACHE_CONTROL, HeaderMap};
+use reqwest::header::{ACCEPT, CACHE_CONTROL, HeaderMap, HeaderValue, LOCATION};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::JwksError;
+use crate::exchange::{self, BodyError, Settings};
+use crate::operations::Idempotency;
+use crate::telemetry;
 
 /// A JWKS larger than this is refused: Hanko's holds a few keys of ~800 bytes each, so
 /// anything near this size is a misconfigured URL, and it bounds memory use.
-const MAX_JWKS_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_JWKS_BYTES: usize = 1024 * 1024;
 
 /// `max-age` values above this are clamped, so a bogus header cannot pin keys for years.
 const MAX_CACHE_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// Smallest and largest RSA moduli accepted from the JWKS (bits). Below 2048 is weak;
-/// above 16384 is not something Hanko produces and only costs CPU per verification.
-const MIN_RSA_BITS: usize = 2048;
-const MAX_RSA_BITS: usize = 16384;
+/// above 8192 the crypto backend (aws-lc) cannot verify, so such a key could only ever
+/// produce `BadSignature` for a genuine token.
+pub(crate) const MIN_RSA_BITS: usize = 2048;
+pub(crate) const MAX_RSA_BITS: usize = 8192;
 
 /// One snapshot of the tenant's keys. Immutable: a refresh builds a new one and swaps the
 /// `Arc`, so readers never see a half-updated set.
@@ -103,45 +107,62 @@ impl Fetched {
 pub(crate) async fn fetch(
     client: &reqwest::Client,
     url: &reqwest::Url,
-    timeout: Duration,
+    settings: &Settings,
 ) -> Result<Fetched, JwksError> {
-    let mut response = client
-        .get(url.clone())
-        .header(ACCEPT, "application/json")
-        .timeout(timeout)
-        .send()
-        .await
+    let mut request = reqwest::Request::new(reqwest::Method::GET, url.clone());
+    request
+        .headers_mut()
+        .insert(ACCEPT, HeaderValue::from_static("application/json"));
+    let span = telemetry::request_span("get_jwks", "GET", "/{tenant_id}/.well-known/jwks.json");
+    let outcome = span
+        .run(exchange::send(
+            client,
+            request,
+            Idempotency::Idempotent,
+            settings,
+            &span,
+        ))
+        .await;
+    let response = outcome
+        .result
         .map_err(|e| JwksError::from_reqwest("JWKS request failed", e))?;
-    let status = response.status();
+    // A caller's own client may follow redirects; keys from wherever it was sent are not
+    // the tenant's keys.
+    if response.url != *url {
+        return Err(JwksError::new(format!(
+            "the JWKS request was redirected to {}; redirects are not followed",
+            response.url.host_str().unwrap_or("another location")
+        )));
+    }
+    let status = response.status;
+    if status.is_redirection() {
+        let to = response
+            .headers
+            .get(LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| url.join(l).ok())
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "an unreadable location".to_owned());
+        return Err(JwksError::new(format!(
+            "the JWKS endpoint redirected to {to}; redirects are not followed"
+        ))
+        .with_status(status.as_u16()));
+    }
     if !status.is_success() {
         return Err(
             JwksError::new("JWKS endpoint answered with an error").with_status(status.as_u16())
         );
     }
-    let max_age = max_age(response.headers());
-    if response
-        .content_length()
-        .is_some_and(|len| len > MAX_JWKS_BYTES as u64)
-    {
-        return Err(JwksError::new(format!(
-            "JWKS is larger than {MAX_JWKS_BYTES} bytes"
-        )));
-    }
-    // Read in chunks so a server that lies about (or omits) Content-Length cannot make us
-    // buffer an unbounded body.
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| JwksError::from_reqwest("reading the JWKS failed", e))?
-    {
-        if body.len() + chunk.len() > MAX_JWKS_BYTES {
-            return Err(JwksError::new(format!(
-                "JWKS is larger than {MAX_JWKS_BYTES} bytes"
-            )));
+    let max_age = max_age(&response.headers);
+    let body = match response.body {
+        Ok(body) => body,
+        Err(BodyError::TooLarge { limit }) => {
+            return Err(JwksError::new(format!("JWKS is larger than {limit} bytes")));
         }
-        body.extend_from_slice(&chunk);
-    }
+        Err(BodyError::Read(e)) => {
+            return Err(JwksError::from_reqwest("reading the JWKS failed", e));
+        }
+    };
     let keys = parse_jwks(&body)?;
     Ok(Fetched { keys, max_age })
 }

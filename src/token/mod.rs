@@ -30,4 +30,4 @@ mod verifier;
 
 pub use claims::Claims;
 pub use error::{JwksError, TokenError};
-pub use verifier::{Verifier, VerifierBuilder};
+pub use verifier::{MIN_REFRESH_INTERVAL, Verifier, VerifierBuilder};

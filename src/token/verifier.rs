@@ -15,6 +15,9 @@ use serde_json::Value;
 use super::claims::{Claims, RawClaims};
 use super::error::{JwksError, TokenError};
 use super::jwks::{self, KeySet};
+use crate::RetryPolicy;
+use crate::config::redact_userinfo;
+use crate::exchange::Settings;
 
 /// Hanko tokens are about 1.2 KB; anything this large is not one, and refusing it early
 /// bounds the work an attacker can cause.
@@ -25,6 +28,10 @@ const MAX_LEEWAY: Duration = Duration::from_secs(300);
 const MAX_INTERVAL: Duration = Duration::from_secs(24 * 3600);
 const MAX_STALE_GRACE: Duration = Duration::from_secs(7 * 24 * 3600);
 const MAX_FETCH_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Floor of [`VerifierBuilder::min_refresh_interval`]: below it, tokens with random `kid`s
+/// could make the verifier fetch the JWKS on nearly every verification.
+pub const MIN_REFRESH_INTERVAL: Duration = Duration::from_millis(100);
 
 /// Verifies Hanko passkey tokens (RS256 JWTs) locally against the tenant's JWKS.
 ///
@@ -81,7 +88,7 @@ struct Inner {
     min_refresh_interval: Duration,
     default_max_age: Duration,
     stale_grace: Duration,
-    fetch_timeout: Duration,
+    fetch: Settings,
     validation: Validation,
     /// Read synchronously on every verification; written only after a fetch.
     keys: RwLock<Arc<KeySet>>,
@@ -125,6 +132,7 @@ impl Verifier {
             stale_grace: Duration::from_secs(3600),
             fetch_timeout: Duration::from_secs(10),
             allow_insecure_http: false,
+            retry: RetryPolicy::default(),
         }
     }
 
@@ -258,7 +266,7 @@ impl Inner {
         let mut fetch_error = None;
         if may_fetch {
             state.last_attempt = Some(now);
-            match jwks::fetch(&self.http, &self.jwks_url, self.fetch_timeout).await {
+            match jwks::fetch(&self.http, &self.jwks_url, &self.fetch).await {
                 Ok(fetched) => {
                     let set = fetched.into_key_set(
                         current.generation + 1,
@@ -317,11 +325,13 @@ pub struct VerifierBuilder {
     stale_grace: Duration,
     fetch_timeout: Duration,
     allow_insecure_http: bool,
+    retry: RetryPolicy,
 }
 
 impl VerifierBuilder {
     /// Uses this HTTP client for JWKS fetches (share the SDK's client to reuse connections
-    /// and proxy settings). Default: a new client.
+    /// and proxy settings). Default: a new client that follows no redirects. Keys from a
+    /// response that a client of yours reached through a redirect are refused.
     ///
     /// ```
     /// # use hanko_passkeys::token::Verifier;
@@ -351,7 +361,9 @@ impl VerifierBuilder {
     }
 
     /// Minimum time between two JWKS fetch attempts triggered by unknown `kid`s, expired
-    /// caches or failed refreshes. Default 30 s; at most 24 h.
+    /// caches or failed refreshes. Default 30 s; at least [`MIN_REFRESH_INTERVAL`] (100 ms: at most ten fetches a second),
+    /// which keeps tokens with random `kid`s from turning every verification into a fetch;
+    /// at most 24 h.
     ///
     /// ```
     /// # use std::time::Duration; use hanko_passkeys::token::Verifier;
@@ -395,8 +407,21 @@ impl VerifierBuilder {
         self
     }
 
-    /// Timeout of one JWKS fetch, connection to last byte. Default 10 s; must be
-    /// non-zero and at most 300 s.
+    /// How JWKS fetches are retried (default [`RetryPolicy::default`]); all attempts of one
+    /// fetch share its [timeout](Self::fetch_timeout).
+    ///
+    /// ```
+    /// # use hanko_passkeys::{RetryPolicy, token::Verifier};
+    /// let v = Verifier::builder("https://h.example/jwks.json", "rp").retry(RetryPolicy::none()).build();
+    /// # assert!(v.is_ok());
+    /// ```
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Timeout of one JWKS fetch, connection to last byte, retries included. Default 10 s;
+    /// must be non-zero and at most 300 s.
     ///
     /// ```
     /// # use std::time::Duration; use hanko_passkeys::token::Verifier;
@@ -451,12 +476,17 @@ impl VerifierBuilder {
                 "the relying party id {rp:?} has leading or trailing whitespace"
             ));
         }
-        let url = match reqwest::Url::parse(self.jwks_url.trim()) {
+        let shown = redact_userinfo(self.jwks_url.trim());
+        if shown != self.jwks_url.trim() {
+            return invalid(format!(
+                "the JWKS URL {shown:?} must not contain credentials (user:password@)"
+            ));
+        }
+        let url = match reqwest::Url::parse(&shown) {
             Ok(url) => url,
             Err(e) => {
                 return invalid(format!(
-                    "the JWKS URL {:?} is not a valid absolute URL: {e}",
-                    self.jwks_url
+                    "the JWKS URL {shown:?} is not a valid absolute URL: {e}"
                 ));
             }
         };
@@ -498,6 +528,12 @@ impl VerifierBuilder {
                 ));
             }
         }
+        if self.min_refresh_interval < MIN_REFRESH_INTERVAL {
+            return invalid(format!(
+                "min_refresh_interval {:?} is below the minimum {MIN_REFRESH_INTERVAL:?}, which protects the JWKS endpoint from tokens with random kids",
+                self.min_refresh_interval
+            ));
+        }
         if self.stale_grace > MAX_STALE_GRACE {
             return invalid(format!(
                 "stale_if_error {:?} is above the maximum {MAX_STALE_GRACE:?}",
@@ -512,7 +548,10 @@ impl VerifierBuilder {
         }
         let http = match self.http_client {
             Some(client) => client,
-            None => match reqwest::Client::builder().build() {
+            None => match reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+            {
                 Ok(client) => client,
                 Err(e) => return invalid(format!("cannot create the HTTP client: {e}")),
             },
@@ -537,7 +576,11 @@ impl VerifierBuilder {
                 min_refresh_interval: self.min_refresh_interval,
                 default_max_age: self.default_max_age,
                 stale_grace: self.stale_grace,
-                fetch_timeout: self.fetch_timeout,
+                fetch: Settings {
+                    retry: self.retry,
+                    budget: self.fetch_timeout,
+                    max_response_bytes: jwks::MAX_JWKS_BYTES,
+                },
                 validation,
                 keys: RwLock::new(Arc::new(KeySet::empty())),
                 refresh: tokio::sync::Mutex::new(RefreshState::default()),

@@ -1,0 +1,113 @@
+//! `tracing` instrumentation, behind the default-on `tracing` feature.
+//!
+//! Every request is one span named `hanko_passkeys.request` with the fields `operation`
+//! (the operationId), `http.method`, `url.path` (the route *template*, e.g.
+//! `/{tenant_id}/credentials/{credential_id}`: ids of users and credentials stay out of
+//! logs), and, once known, `http.status`, `attempts`, `request_id` (the server's
+//! `X-Request-Id`) and `duration_ms`. Each attempt is an event inside it (`DEBUG`; a retry
+//! is a `WARN` with the wait). API keys, tokens and bodies are never recorded.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+#[cfg(feature = "tracing")]
+mod imp {
+    use super::*;
+
+    /// The span of one request.
+    pub(crate) struct Span(tracing::Span);
+
+    pub(crate) fn request_span(operation: &str, method: &str, path: &str) -> Span {
+        Span(tracing::info_span!(
+            "hanko_passkeys.request",
+            operation,
+            "http.method" = method,
+            "url.path" = path,
+            "http.status" = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        ))
+    }
+
+    impl Span {
+        pub(crate) async fn run<F: std::future::Future>(&self, future: F) -> F::Output {
+            use tracing::Instrument;
+            future.instrument(self.0.clone()).await
+        }
+
+        pub(crate) fn attempt(
+            &self,
+            attempt: u32,
+            status: Option<StatusCode>,
+            request_id: Option<&str>,
+            error: Option<&dyn std::error::Error>,
+        ) {
+            let _entered = self.0.enter();
+            let status = status.map(|s| s.as_u16());
+            match error {
+                Some(error) => {
+                    tracing::debug!(attempt, status, request_id, %error, "attempt failed")
+                }
+                None => tracing::debug!(attempt, status, request_id, "response"),
+            }
+        }
+
+        pub(crate) fn retrying(&self, attempt: u32, wait: Duration, reason: &str) {
+            let _entered = self.0.enter();
+            tracing::warn!(
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                reason,
+                "retrying"
+            );
+        }
+
+        pub(crate) fn finish(
+            &self,
+            attempts: u32,
+            status: Option<StatusCode>,
+            request_id: Option<&str>,
+            elapsed: Duration,
+        ) {
+            self.0.record("attempts", attempts);
+            if let Some(status) = status {
+                self.0.record("http.status", status.as_u16());
+            }
+            if let Some(id) = request_id {
+                self.0.record("request_id", id);
+            }
+            self.0.record("duration_ms", elapsed.as_millis() as u64);
+        }
+    }
+}
+
+#[cfg(not(feature = "tracing"))]
+mod imp {
+    use super::*;
+
+    pub(crate) struct Span;
+
+    pub(crate) fn request_span(_: &str, _: &str, _: &str) -> Span {
+        Span
+    }
+
+    impl Span {
+        pub(crate) async fn run<F: std::future::Future>(&self, future: F) -> F::Output {
+            future.await
+        }
+        pub(crate) fn attempt(
+            &self,
+            _: u32,
+            _: Option<StatusCode>,
+            _: Option<&str>,
+            _: Option<&dyn std::error::Error>,
+        ) {
+        }
+        pub(crate) fn retrying(&self, _: u32, _: Duration, _: &str) {}
+        pub(crate) fn finish(&self, _: u32, _: Option<StatusCode>, _: Option<&str>, _: Duration) {}
+    }
+}
+
+pub(crate) use imp::{Span, request_span};
