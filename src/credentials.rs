@@ -39,6 +39,7 @@ pub struct CredentialList {
     user_id: Option<String>,
     page: Option<u64>,
     per_page: Option<u64>,
+    max_pages: Option<u64>,
     order: Option<Order>,
 }
 
@@ -49,6 +50,7 @@ impl CredentialList {
             user_id,
             page: None,
             per_page: None,
+            max_pages: None,
             order: None,
         }
     }

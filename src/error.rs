@@ -526,7 +526,7 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            ErrorKind::UnexpectedResponse => {
+            ErrorKind::UnexpectedResponse if r.status.is_some() => {
                 let status = r.status.map(|s| s.to_string()).unwrap_or_default();
                 write!(f, "unexpected response {status}")?;
                 match r.body.as_deref() {

@@ -113,7 +113,10 @@ pub(crate) async fn send(
         } else {
             None
         };
-        let remaining = deadline.saturating_duration_since(Instant::now());
+        let mut remaining = deadline.saturating_duration_since(Instant::now());
+        if let Some(limit) = settings.retry.attempt_timeout_limit() {
+            remaining = remaining.min(limit);
+        }
         *request.timeout_mut() = Some(remaining.max(Duration::from_millis(1)));
         let result = attempt_once(client, request, settings.max_response_bytes).await;
 

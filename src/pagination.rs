@@ -84,10 +84,11 @@ pub const MAX_STREAM_PAGES: u64 = 10_000;
 /// Streams every item of every page from `first` on, fetching a page only when the previous
 /// one is used up. Follows `Link`'s next page; without `Link` (older servers) it goes on while
 /// pages come back full. It always ends: on an empty page, on a next page number that does
-/// not move forward, and after [`MAX_STREAM_PAGES`] pages (with an error).
+/// not move forward, and after `max_pages` pages (with an error).
 pub(crate) fn stream_pages<T, F>(
     first: u64,
     per_page: Option<u64>,
+    max_pages: u64,
     fetch: F,
 ) -> impl futures_core::Stream<Item = Result<T, crate::Error>> + Send + 'static
 where
@@ -96,7 +97,7 @@ where
 {
     use futures_util::{StreamExt, TryStreamExt, stream};
     stream::try_unfold((Some(first), 0u64), move |(page, fetched)| {
-        let next = page.filter(|_| fetched < MAX_STREAM_PAGES).map(&fetch);
+        let next = page.filter(|_| fetched < max_pages).map(&fetch);
         async move {
             let Some(page) = page else {
                 return Ok(None);
@@ -105,7 +106,7 @@ where
                 return Err(crate::Error::new(
                     crate::ErrorKind::UnexpectedResponse,
                     format!(
-                        "stopped after {MAX_STREAM_PAGES} pages: the server still names a next page (page {page})"
+                        "stopped after {max_pages} pages: the server still names a next page (page {page})"
                     ),
                 ));
             };
@@ -146,6 +147,12 @@ macro_rules! paged_query {
                 self
             }
 
+            #[doc = concat!("Most pages [`stream`](Self::stream) fetches (default [`MAX_STREAM_PAGES`](crate::MAX_STREAM_PAGES)); a server that still names a next page after that many ends the stream with an error.")]
+            pub fn max_pages(mut self, max_pages: u64) -> Self {
+                self.max_pages = Some(max_pages.max(1));
+                self
+            }
+
             /// Fetches one page (what `.await` does).
             pub async fn send(self) -> Result<$crate::Page<$item>, $crate::Error> {
                 let page = self.page.unwrap_or(1);
@@ -160,7 +167,10 @@ macro_rules! paged_query {
             {
                 let first = self.page.unwrap_or(1);
                 let per_page = self.per_page;
-                $crate::pagination::stream_pages(first, per_page, move |page| self.fetch(page))
+                let max_pages = self.max_pages.unwrap_or($crate::MAX_STREAM_PAGES);
+                $crate::pagination::stream_pages(first, per_page, max_pages, move |page| {
+                    self.fetch(page)
+                })
             }
         }
 

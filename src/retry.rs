@@ -38,6 +38,7 @@ pub struct RetryPolicy {
     initial_backoff: Duration,
     max_backoff: Duration,
     jitter: bool,
+    attempt_timeout: Option<Duration>,
 }
 
 impl Default for RetryPolicy {
@@ -47,6 +48,7 @@ impl Default for RetryPolicy {
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(2),
             jitter: true,
+            attempt_timeout: None,
         }
     }
 }
@@ -84,6 +86,17 @@ impl RetryPolicy {
     pub fn jitter(mut self, jitter: bool) -> Self {
         self.jitter = jitter;
         self
+    }
+
+    /// Longest time one attempt may take, so that a server that hangs leaves time for
+    /// another attempt. Default: none, an attempt may use what is left of the call's timeout.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    pub(crate) fn attempt_timeout_limit(&self) -> Option<Duration> {
+        self.attempt_timeout
     }
 
     /// Attempts in all.
