@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use crate::operations::Idempotency;
 use crate::retry::{RetryPolicy, retry_after, retryable_status};
-use crate::telemetry::Span;
+use crate::telemetry::{self, Span};
 
 /// Default limit on a success body: the largest real page (credentials or audit logs with a
 /// large `per_page`) is far below it.
@@ -122,7 +122,7 @@ pub(crate) async fn send(
 
         let (retry_reason, delivered, wait_at_least) = match &result {
             Err(e) => {
-                span.attempt(attempt, None, None, Some(e));
+                span.attempt(attempt, None, None, Some(telemetry::describe(e)));
                 let not_sent = e.is_connect();
                 let retry = match idempotency {
                     Idempotency::Idempotent => true,
@@ -131,13 +131,12 @@ pub(crate) async fn send(
                 (retry.then_some("transport error"), !not_sent, None)
             }
             Ok(response) => {
-                let error = response.body.as_ref().err();
-                span.attempt(
-                    attempt,
-                    Some(response.status),
-                    response.request_id(),
-                    error.map(|e| e as &dyn std::error::Error),
-                );
+                let error = match &response.body {
+                    Ok(_) => None,
+                    Err(BodyError::TooLarge { .. }) => Some("response body over the limit"),
+                    Err(BodyError::Read(e)) => Some(telemetry::describe(e)),
+                };
+                span.attempt(attempt, Some(response.status), response.request_id(), error);
                 let idempotent = idempotency == Idempotency::Idempotent;
                 match &response.body {
                     Err(BodyError::Read(_)) if idempotent => {

@@ -20,6 +20,7 @@ mod imp {
 
     pub(crate) fn request_span(operation: &str, method: &str, path: &str) -> Span {
         Span(tracing::info_span!(
+            target: "hanko_passkeys",
             "hanko_passkeys.request",
             operation,
             "http.method" = method,
@@ -42,21 +43,24 @@ mod imp {
             attempt: u32,
             status: Option<StatusCode>,
             request_id: Option<&str>,
-            error: Option<&dyn std::error::Error>,
+            error: Option<&'static str>,
         ) {
             let _entered = self.0.enter();
             let status = status.map(|s| s.as_u16());
             match error {
                 Some(error) => {
-                    tracing::debug!(attempt, status, request_id, %error, "attempt failed")
+                    tracing::debug!(target: "hanko_passkeys", attempt, status, request_id, error, "attempt failed")
                 }
-                None => tracing::debug!(attempt, status, request_id, "response"),
+                None => {
+                    tracing::debug!(target: "hanko_passkeys", attempt, status, request_id, "response")
+                }
             }
         }
 
         pub(crate) fn retrying(&self, attempt: u32, wait: Duration, reason: &str) {
             let _entered = self.0.enter();
             tracing::warn!(
+                target: "hanko_passkeys",
                 attempt,
                 wait_ms = wait.as_millis() as u64,
                 reason,
@@ -102,7 +106,7 @@ mod imp {
             _: u32,
             _: Option<StatusCode>,
             _: Option<&str>,
-            _: Option<&dyn std::error::Error>,
+            _: Option<&'static str>,
         ) {
         }
         pub(crate) fn retrying(&self, _: u32, _: Duration, _: &str) {}
@@ -111,3 +115,17 @@ mod imp {
 }
 
 pub(crate) use imp::{Span, request_span};
+
+/// What went wrong in an attempt, in words that carry no URL (reqwest's messages name the
+/// full URL, ids included).
+pub(crate) fn describe(error: &reqwest::Error) -> &'static str {
+    if error.is_connect() {
+        "connection failed"
+    } else if error.is_timeout() {
+        "timed out"
+    } else if error.is_body() || error.is_decode() {
+        "response body failed"
+    } else {
+        "request failed"
+    }
+}

@@ -385,6 +385,8 @@ async fn replayed_assertion_is_rejected() {
         e.details(),
         Some("received challenge does not match with any stored one")
     );
+    assert!(e.is_credential_refused());
+    assert_eq!(e.suggested_status().as_u16(), 401);
 }
 
 #[tokio::test]
@@ -402,6 +404,7 @@ async fn wrong_origin_is_rejected() {
         .unwrap_err();
     assert_api_error(&e, 401, "failed to validate assertion");
     assert_eq!(e.details(), Some("Error validating origin"));
+    assert!(e.is_credential_refused() && !e.is_challenge_expired());
 }
 
 #[tokio::test]
@@ -416,6 +419,81 @@ async fn expired_session_is_rejected() {
     let e = tenant.login().finalize(&answer).await.unwrap_err();
     assert_api_error(&e, 401, "failed to validate assertion");
     assert_eq!(e.details(), Some("Session has Expired"));
+    assert!(e.is_challenge_expired() && e.is_credential_refused());
+    assert_eq!(e.suggested_status().as_u16(), 400);
+}
+
+/// Finalize and verify in one `?` chain, in a function that returns the SDK's one error.
+async fn log_in(
+    tenant: &Tenant,
+    answer: &AssertionResponse,
+) -> Result<hanko_passkeys::token::Claims, Error> {
+    let verifier = tenant.verifier()?;
+    Ok(tenant
+        .login()
+        .finalize(answer)
+        .await?
+        .verify(&verifier)
+        .await?)
+}
+
+#[tokio::test]
+async fn one_error_model_and_the_predicates_an_app_answers_its_browser_with() {
+    let emu = emulator().await;
+    let tenant = tenant_of(&emu);
+    let browser = VirtualAuthenticator::new(emu.origin());
+    let credential = register(&tenant, &browser, "model-user").await;
+
+    let options = tenant.login().initialize().await.unwrap();
+    let answer = assertion(browser.login(&options).await.unwrap());
+    assert_eq!(log_in(&tenant, &answer).await.unwrap().sub, "model-user");
+
+    // A token that fails verification is an Error of kind Token.
+    let options = tenant.login().initialize().await.unwrap();
+    let answer = assertion(browser.login(&options).await.unwrap());
+    let other_rp = hanko_passkeys::tenant(
+        Config::new(emu.tenant_id().to_string())
+            .base_url(emu.base_url())
+            .relying_party_id("other.example"),
+    )
+    .unwrap();
+    let token = tenant.login().finalize(&answer).await.unwrap();
+    let e: Error = token
+        .verify(&other_rp.verifier().unwrap())
+        .await
+        .unwrap_err()
+        .into();
+    assert_eq!(e.kind(), ErrorKind::Token);
+    assert!(matches!(
+        e.token_error(),
+        Some(hanko_passkeys::token::TokenError::WrongAudience { .. })
+    ));
+    assert_eq!(e.suggested_status().as_u16(), 401);
+    assert!(std::error::Error::source(&e).is_some());
+
+    // No passkey left: login for the user cannot even start.
+    tenant.credential(&credential).remove().await.unwrap();
+    let e = tenant
+        .user("model-user")
+        .login()
+        .initialize()
+        .await
+        .unwrap_err();
+    assert!(e.is_no_usable_credential(), "{e:?}");
+    assert_eq!(e.suggested_status().as_u16(), 404);
+
+    // User verification required, and the authenticator did not verify the user.
+    let options = tenant
+        .registration()
+        .initialize("uv-user", "uv@example.com")
+        .await
+        .unwrap();
+    let lazy = VirtualAuthenticator::new(emu.origin()).user_verified(false);
+    let response: RegistrationResponse =
+        serde_json::from_value(lazy.register(&options).await.unwrap()).unwrap();
+    let e = tenant.registration().finalize(&response).await.unwrap_err();
+    assert!(e.is_user_verification_required(), "{e:?}");
+    assert_eq!(e.suggested_status().as_u16(), 422);
 }
 
 #[tokio::test]

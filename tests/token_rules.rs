@@ -486,3 +486,46 @@ async fn debug_output_shows_no_key_material() {
     assert!(dbg.contains(&KEY_A.kid), "{dbg}");
     assert!(!dbg.contains(&KEY_A.n[..40]), "{dbg}");
 }
+
+#[tokio::test]
+async fn exp_at_the_end_of_the_time_range_is_an_error_not_a_panic() {
+    let (_server, verifier) = setup().await;
+    let last = chrono::DateTime::<chrono::Utc>::MAX_UTC.timestamp();
+    for exp in [last, last - 1, last - 29] {
+        let token = KEY_A.token(&claims_with("exp", json!(exp)));
+        let e = verifier.verify(&token).await.unwrap_err();
+        assert!(
+            matches!(e, TokenError::InvalidClaim { claim: "exp", .. }),
+            "{e:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn keys_the_backend_cannot_verify_with_are_not_accepted() {
+    let (server, verifier) = setup().await;
+    // An 8200-bit modulus: above the 8192 bits aws-lc verifies with.
+    let mut n = vec![0xffu8; 1025];
+    n[0] = 0x80;
+    let big = json!({"kty": "RSA", "kid": "big", "alg": "RS256", "use": "sig",
+        "n": URL_SAFE_NO_PAD.encode(&n), "e": "AQAB"});
+    server.set_jwks(vec![KEY_A.jwk(), big]);
+    let token = KEY_A.sign(&header("RS256", Some("big")), &claims());
+    let e = verifier.verify(&token).await.unwrap_err();
+    assert!(matches!(e, TokenError::UnknownKey { .. }), "{e:?}");
+}
+
+#[test]
+fn min_refresh_interval_has_a_floor() {
+    let e = Verifier::builder("https://h.example/jwks.json", RP_ID)
+        .min_refresh_interval(Duration::ZERO)
+        .build()
+        .unwrap_err();
+    assert!(e.is_config() && e.to_string().contains("minimum"), "{e}");
+    assert!(
+        Verifier::builder("https://h.example/jwks.json", RP_ID)
+            .min_refresh_interval(hanko_passkeys::token::MIN_REFRESH_INTERVAL)
+            .build()
+            .is_ok()
+    );
+}
