@@ -1,0 +1,239 @@
+//! Client CPU per request and throughput of `login().initialize()`, 16 requests in flight,
+//! against one local canned server in another process: this SDK, plain reqwest sending the
+//! same request and decoding the same JSON, and (through `benches/client-overhead.sh`)
+//! `@teamhanko/passkeys-sdk` 0.2.1 on node.
+//!
+//! `cargo bench --bench client_overhead` measures the two Rust clients in alternating rounds
+//! in one process (CPU from `/proc/self/stat`, all threads) and prints their ratio; with
+//! `-- --serve` it is the canned server; `-- --node <script>` also runs the JS SDK against the
+//! same server and prints its ratio. The script does all of it.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use hanko_passkeys::{Config, LoginOptions, RetryPolicy};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+const TENANT: &str = "6fd7d4b3-3f33-4e5e-9c2b-1a2b3c4d5e6f";
+const IN_FLIGHT: usize = 16;
+const REQUESTS: usize = 20_000;
+const ROUNDS: usize = 5;
+
+/// What the server answers to a discoverable login initialize (contract §5.2).
+const BODY: &str = r#"{"publicKey":{"challenge":"pQ3m0tXbW1D5d6wX3Kp7bR2tGJv9nQYJb3lR8cT0Zk4","timeout":300000,"rpId":"localhost","allowCredentials":[],"userVerification":"required"}}
+"#;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--serve") {
+        return serve();
+    }
+    let node_script = args
+        .iter()
+        .position(|a| a == "--node")
+        .and_then(|i| args.get(i + 1).cloned());
+    if args.iter().any(|a| a == "--list") || args.iter().any(|a| a == "--test") {
+        return; // `cargo test --benches` and `cargo bench -- --list` probe the binary.
+    }
+
+    let mut server = Command::new(std::env::current_exe().unwrap())
+        .arg("--serve")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the canned server");
+    let mut port = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.as_mut().unwrap()),
+        &mut port,
+    )
+    .unwrap();
+    let base = format!("http://127.0.0.1:{}", port.trim());
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let tenant = hanko_passkeys::tenant(
+        Config::new(TENANT)
+            .base_url(&base)
+            .retry(RetryPolicy::default()),
+    )
+    .unwrap();
+    let plain = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let url = format!("{base}/{TENANT}/login/initialize");
+
+    let mut sdk = Vec::new();
+    let mut raw = Vec::new();
+    runtime.block_on(async {
+        // Warm-up: connections, allocator.
+        run(REQUESTS / 10, || async {
+            tenant.login().initialize().await.unwrap()
+        })
+        .await;
+        run(REQUESTS / 10, || async { plain_call(&plain, &url).await }).await;
+        for _ in 0..ROUNDS {
+            raw.push(run(REQUESTS, || async { plain_call(&plain, &url).await }).await);
+            sdk.push(
+                run(REQUESTS, || async {
+                    tenant.login().initialize().await.unwrap()
+                })
+                .await,
+            );
+        }
+    });
+    let sdk = median(sdk);
+    let raw = median(raw);
+    println!(
+        "login().initialize(), {IN_FLIGHT} in flight, {REQUESTS} requests x {ROUNDS} rounds (medians):"
+    );
+    println!(
+        "  plain reqwest        {:>7.1} µs CPU/request  {:>8.0} requests/s",
+        raw.0, raw.1
+    );
+    println!(
+        "  hanko-passkeys       {:>7.1} µs CPU/request  {:>8.0} requests/s",
+        sdk.0, sdk.1
+    );
+    println!(
+        "  ratio sdk/reqwest    {:>7.3}x CPU (target <= 1.05)",
+        sdk.0 / raw.0
+    );
+
+    if let Some(script) = node_script {
+        let output = Command::new("node")
+            .arg(script)
+            .arg(&base)
+            .arg(TENANT)
+            .arg(REQUESTS.to_string())
+            .arg(IN_FLIGHT.to_string())
+            .output()
+            .expect("run node");
+        std::io::stderr().write_all(&output.stderr).unwrap();
+        let text = String::from_utf8_lossy(&output.stdout);
+        let mut fields = text.split_whitespace().map(|f| f.parse::<f64>().unwrap());
+        let (js_cpu, js_rate) = (fields.next().unwrap(), fields.next().unwrap());
+        println!(
+            "  @teamhanko/passkeys-sdk 0.2.1 (node {}) {:>7.1} µs CPU/request  {:>8.0} requests/s",
+            String::from_utf8_lossy(
+                &Command::new("node")
+                    .arg("--version")
+                    .output()
+                    .unwrap()
+                    .stdout
+            )
+            .trim(),
+            js_cpu,
+            js_rate
+        );
+        println!(
+            "  ratio sdk/js-sdk     {:>7.3}x CPU (target <= 0.125)",
+            sdk.0 / js_cpu
+        );
+    }
+    let _ = server.kill();
+}
+
+async fn plain_call(client: &reqwest::Client, url: &str) -> LoginOptions {
+    client
+        .post(url)
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json::<LoginOptions>()
+        .await
+        .unwrap()
+}
+
+/// Runs `n` calls with `IN_FLIGHT` in flight; returns (µs of process CPU per call, calls/s).
+async fn run<F, Fut, T>(n: usize, call: F) -> (f64, f64)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let cpu = cpu_time();
+    let start = Instant::now();
+    futures_util::stream::iter(0..n)
+        .map(|_| call())
+        .buffer_unordered(IN_FLIGHT)
+        .for_each(|_| async {})
+        .await;
+    let wall = start.elapsed();
+    let cpu = cpu_time() - cpu;
+    (
+        cpu.as_secs_f64() * 1e6 / n as f64,
+        n as f64 / wall.as_secs_f64(),
+    )
+}
+
+fn median(mut v: Vec<(f64, f64)>) -> (f64, f64) {
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let cpu = v[v.len() / 2].0;
+    v.sort_by(|a, b| a.1.total_cmp(&b.1));
+    (cpu, v[v.len() / 2].1)
+}
+
+/// User + system CPU of this process, all threads (`/proc/self/stat`, clock ticks of 10 ms).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after_name.split(' ').collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_millis(ticks * 10)
+}
+
+/// The canned server: HTTP/1.1 keep-alive, the same body for every request.
+fn serve() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("{}", listener.local_addr().unwrap().port());
+        let response = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=UTF-8\r\nx-request-id: bench\r\ncontent-length: {}\r\n\r\n{BODY}",
+            BODY.len()
+        );
+        let response: &'static [u8] = Box::leak(response.into_bytes().into_boxed_slice());
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let mut stream = BufReader::new(stream);
+                let mut line = String::new();
+                loop {
+                    let mut length = 0usize;
+                    loop {
+                        line.clear();
+                        if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        let lower = line.to_ascii_lowercase();
+                        if let Some(v) = lower.strip_prefix("content-length:") {
+                            length = v.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if stream.read_exact(&mut body).await.is_err()
+                        || stream.get_mut().write_all(response).await.is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+}
