@@ -243,7 +243,7 @@ fn same_origin(headers: &HeaderMap) -> bool {
 
 /// The SDK configuration, the page's origin and the emulator when we run one.
 async fn passkey_backend(port: u16) -> Result<(Config, String, Option<Emulator>), Box<dyn Error>> {
-    if std::env::var_os("PASSKEYS_TENANT_ID").is_some() {
+    if std::env::var("PASSKEYS_TENANT_ID").is_ok_and(|v| !v.trim().is_empty()) {
         let origin = std::env::var("PASSKEYS_ORIGIN")
             .map_err(|_| "PASSKEYS_ORIGIN (the origin the page is served from) must be set with PASSKEYS_TENANT_ID")?;
         let rp_id = url::Url::parse(&origin)

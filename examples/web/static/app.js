@@ -185,7 +185,7 @@ async function loadPasskeys() {
   }
   const keys = items.filter((i) => i.kind === "security_key").length;
   $("mfa-status").textContent = keys
-    ? `Logging in needs your passkey and then one of your ${keys} security key(s).`
+    ? `Logging in needs your passkey and then your security key${keys > 1 ? ` (any of ${keys})` : ""}.`
     : "Off: add a security key to require it after your passkey when you log in.";
 }
 
@@ -310,6 +310,7 @@ $("transfer").addEventListener("click", () =>
     const options = await api("/api/transfer/initialize");
     const done = await api("/api/transfer/finalize", { body: await getCredential(options) });
     $("transfer-result").textContent = `Transfer ${done.transaction_id} of ${done.amount} ${done.currency} to ${done.to} confirmed.`;
+    await loadPasskeys();
     say("ok", "transfer_confirmed", `Transfer of 100 EUR confirmed with your passkey.`);
   }),
 );
