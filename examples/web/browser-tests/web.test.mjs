@@ -2,7 +2,7 @@
 // with the WebAuthn domain's virtual authenticators standing in for Touch ID and a USB key.
 //
 // Run (see README.md): build the example, `npm ci` here, then
-//   node --test --test-reporter=spec examples/web/browser-tests/
+//   node --test --test-reporter=spec examples/web/browser-tests/web.test.mjs
 // WEB_EXAMPLE_BIN names the binary (default ${CARGO_TARGET_DIR:-target}/debug/hanko-passkeys-web-example),
 // CHROMIUM the browser (default /usr/bin/chromium). The screenshot of the signed-in page goes to
 // ${CARGO_TARGET_DIR:-target}/web-example/signed-in.png (or WEB_EXAMPLE_ARTIFACTS).

@@ -130,13 +130,7 @@ pub async fn rename(
 ) -> Result<StatusCode, Failure> {
     let (_, user) = app.signed_in(&headers)?;
     let Rename { name } = json_body(&body, "a name")?;
-    let name = valid_name(&name).ok_or_else(|| {
-        Failure::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_name",
-            "Please enter a name of 1 to 64 characters.",
-        )
-    })?;
+    let name = valid_name(&name).ok_or_else(Failure::invalid_name)?;
     let credential = owned(&app, &user, &id).await?;
     app.tenant.credential(&credential.id).rename(name).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -57,11 +57,7 @@ pub async fn sign_up_initialize(
 ) -> Result<Json<RegistrationOptions>, Failure> {
     let SignUp { name } = json_body(&body, "a name")?;
     let user = app.store().begin_sign_up(&name).map_err(|e| match e {
-        NameError::Invalid => Failure::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_name",
-            "Please enter a name of 1 to 64 characters.",
-        ),
+        NameError::Invalid => Failure::invalid_name(),
         NameError::Taken => Failure::new(
             StatusCode::CONFLICT,
             "name_taken",

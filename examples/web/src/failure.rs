@@ -166,6 +166,14 @@ impl Failure {
         )
     }
 
+    pub fn invalid_name() -> Self {
+        Failure::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_name",
+            "Please enter a name of 1 to 64 characters.",
+        )
+    }
+
     pub fn bad_request(message: impl Into<Cow<'static, str>>) -> Self {
         Failure::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
