@@ -301,7 +301,6 @@ test("a user signs up, logs in, adds a security key, confirms a transfer, manage
     const file = path.join(ARTIFACTS, "signed-in.png");
     await page.screenshot({ path: file, fullPage: true });
     t.diagnostic(`screenshot: ${file}`);
-    console.log(`# screenshot of the signed-in page: ${file}`);
   });
 
   await t.test("remove the replaced passkey and the security key: login is one step again", async () => {
