@@ -95,12 +95,16 @@ pub async fn add_initialize(
     headers: HeaderMap,
 ) -> Result<Json<RegistrationOptions>, Failure> {
     let (_, user) = app.signed_in(&headers)?;
-    let options = app
-        .tenant
-        .registration()
-        .initialize(&user.id, &user.name)
-        .await?;
-    Ok(Json(options))
+    passkey_options(&app, &user).await
+}
+
+/// Creation options for a new passkey of `user` (signed up or signing up).
+pub async fn passkey_options(
+    app: &Shared,
+    user: &User,
+) -> Result<Json<RegistrationOptions>, Failure> {
+    let registration = app.tenant.registration();
+    Ok(Json(registration.initialize(&user.id, &user.name).await?))
 }
 
 pub async fn add_finalize(
@@ -108,11 +112,26 @@ pub async fn add_finalize(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, Failure> {
-    let (_, user) = app.signed_in(&headers)?;
-    let credential: RegistrationResponse = json_body(&body, "a registration credential")?;
-    let claims = app
-        .verified(app.tenant.registration().finalize(&credential).await)
-        .await?;
+    finish_registration(&app, &headers, &body, false).await
+}
+
+/// Registers the credential the browser created for the signed-in user, as a passkey or as a
+/// second factor, and checks that the verified token names that user.
+async fn finish_registration(
+    app: &Shared,
+    headers: &HeaderMap,
+    body: &Bytes,
+    second_factor: bool,
+) -> Result<Json<Value>, Failure> {
+    let (_, user) = app.signed_in(headers)?;
+    let credential: RegistrationResponse = json_body(body, "a registration credential")?;
+    let token = if second_factor {
+        let mfa = app.tenant.user(&user.id).mfa();
+        mfa.registration().finalize(&credential).await
+    } else {
+        app.tenant.registration().finalize(&credential).await
+    };
+    let claims = app.verified(token).await?;
     same_user(&claims, &user)?;
     Ok(Json(json!({"id": claims.cred})))
 }
@@ -163,14 +182,7 @@ pub async fn mfa_finalize(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, Failure> {
-    let (_, user) = app.signed_in(&headers)?;
-    let credential: RegistrationResponse = json_body(&body, "a registration credential")?;
-    let mfa = app.tenant.user(&user.id).mfa();
-    let claims = app
-        .verified(mfa.registration().finalize(&credential).await)
-        .await?;
-    same_user(&claims, &user)?;
-    Ok(Json(json!({"id": claims.cred})))
+    finish_registration(&app, &headers, &body, true).await
 }
 
 /// Transaction, step 1: a new transaction id (unique per tenant, forever) bound to the data;

@@ -13,7 +13,7 @@ use hanko_passkeys::{AssertionResponse, LoginOptions, RegistrationOptions, Regis
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::account::security_keys;
+use crate::account::{passkey_options, security_keys};
 use crate::failure::{Failure, Problem};
 use crate::store::{NameError, Stage};
 use crate::{Shared, json_body};
@@ -69,12 +69,7 @@ pub async fn sign_up_initialize(
             "Too many sign-ups at once; try again later.",
         ),
     })?;
-    let options = app
-        .tenant
-        .registration()
-        .initialize(&user.id, &user.name)
-        .await?;
-    Ok(Json(options))
+    passkey_options(&app, &user).await
 }
 
 /// Sign-up, step 2: register the passkey, verify the token, create the user, sign them in.

@@ -286,22 +286,25 @@ for (const id of ["logout", "mfa-cancel"]) {
   );
 }
 
-$("add-passkey").addEventListener("click", () =>
-  act("Adding a passkey", async () => {
-    const options = await api("/api/passkeys/initialize");
-    await api("/api/passkeys/finalize", { body: await createCredential(options) });
-    await loadPasskeys();
-    say("ok", "passkey_added", "Passkey added.");
-  }),
-);
+/** A button that registers one more credential through `${base}/initialize` and `/finalize`. */
+function registers(buttonId, what, base, code, text) {
+  $(buttonId).addEventListener("click", () =>
+    act(what, async () => {
+      const options = await api(`${base}/initialize`);
+      await api(`${base}/finalize`, { body: await createCredential(options) });
+      await loadPasskeys();
+      say("ok", code, text);
+    }),
+  );
+}
 
-$("add-security-key").addEventListener("click", () =>
-  act("Adding a security key", async () => {
-    const options = await api("/api/mfa/registration/initialize");
-    await api("/api/mfa/registration/finalize", { body: await createCredential(options) });
-    await loadPasskeys();
-    say("ok", "security_key_added", "Security key added: you will need it after your passkey when you log in.");
-  }),
+registers("add-passkey", "Adding a passkey", "/api/passkeys", "passkey_added", "Passkey added.");
+registers(
+  "add-security-key",
+  "Adding a security key",
+  "/api/mfa/registration",
+  "security_key_added",
+  "Security key added: you will need it after your passkey when you log in.",
 );
 
 $("transfer").addEventListener("click", () =>
