@@ -31,7 +31,7 @@ use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, ORIGIN, REFERRER_POLICY,
     SET_COOKIE, X_CONTENT_TYPE_OPTIONS,
 };
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
@@ -56,6 +56,9 @@ pub struct App {
 }
 
 pub type Shared = Arc<App>;
+
+/// A `Set-Cookie` header, as a response part.
+pub type SetCookie = [(HeaderName, HeaderValue); 1];
 
 impl App {
     pub fn store(&self) -> MutexGuard<'_, Store> {
@@ -101,7 +104,7 @@ impl App {
         headers: &HeaderMap,
         user_id: &str,
         stage: Stage,
-    ) -> Result<[(axum::http::HeaderName, HeaderValue); 1], Failure> {
+    ) -> Result<SetCookie, Failure> {
         let mut store = self.store();
         if let Some((old, _)) = store.session(headers) {
             store.end_session(&old);
@@ -120,7 +123,7 @@ impl App {
     }
 
     /// Ends the request's session, if any, and returns the header that clears the cookie.
-    pub fn end_session(&self, headers: &HeaderMap) -> [(axum::http::HeaderName, HeaderValue); 1] {
+    pub fn end_session(&self, headers: &HeaderMap) -> SetCookie {
         let mut store = self.store();
         if let Some((id, _)) = store.session(headers) {
             store.end_session(&id);
