@@ -19,6 +19,7 @@ use crate::telemetry;
 
 /// Header that carries the API key (the server reads exactly this name, case-insensitively).
 const API_KEY_HEADER: HeaderName = HeaderName::from_static("apikey");
+const TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
 
 /// What the generated client carries for its hook: the API key and how to use the wire.
 ///
@@ -80,15 +81,16 @@ impl ClientHooks<Hooks> for Client {
             request.headers_mut().insert(API_KEY_HEADER, key.clone());
         }
         let span = telemetry::request_span(info.operation_id, op.method, op.path);
-        let outcome = span
-            .run(exchange::send(
-                self.client(),
-                request,
-                op.idempotency,
-                &hooks.settings,
-                &span,
-            ))
-            .await;
+        // Boxed: the exchange's state machine is large, and every layer of the generated
+        // call would otherwise move it around.
+        let outcome = Box::pin(span.run(exchange::send(
+            self.client(),
+            request,
+            op.idempotency,
+            &hooks.settings,
+            &span,
+        )))
+        .await;
         let _ = SEEN.try_with(|seen| {
             let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
             if let Ok(response) = &outcome.result {
@@ -150,7 +152,7 @@ where
     } = seen;
     match result {
         Ok(value) => {
-            let headers = value.headers().clone();
+            let headers = paging_headers(value.headers());
             Ok(Reply {
                 value: value.into_inner(),
                 headers,
@@ -245,11 +247,25 @@ async fn unexpected<T: DeserializeOwned + 'static>(
             &body
         };
         return match serde_json::from_slice(text) {
-            Ok(value) => Ok(Reply { value, headers }),
+            Ok(value) => Ok(Reply {
+                value,
+                headers: paging_headers(&headers),
+            }),
             Err(e) => Err(Error::decode(Some(status), &body, request_id, e)),
         };
     }
     Err(error_from_body(status, &body, request_id))
+}
+
+/// The headers pagination reads; other calls get an empty (unallocated) map.
+fn paging_headers(all: &HeaderMap) -> HeaderMap {
+    let mut kept = HeaderMap::new();
+    for name in [reqwest::header::LINK, TOTAL_COUNT] {
+        for value in all.get_all(&name) {
+            kept.append(name.clone(), value.clone());
+        }
+    }
+    kept
 }
 
 fn returns_nothing<T: 'static>() -> bool {

@@ -242,29 +242,23 @@ async fn read_prefix(response: &mut reqwest::Response, limit: usize) -> Result<B
 /// Turns a buffered response back into the `reqwest::Response` the generated client
 /// expects. A body that failed fails again, with the same cause, when it is read.
 pub(crate) fn into_response(buffered: Buffered) -> reqwest::Response {
-    use reqwest::ResponseBuilderExt;
-    let status = buffered.status;
     let body = match buffered.body {
         Ok(bytes) => reqwest::Body::from(bytes),
         Err(error) => reqwest::Body::wrap(FailedBody(Some(error))),
     };
-    let mut builder = http::Response::builder()
-        .status(buffered.status)
-        .version(buffered.version)
-        .url(buffered.url);
-    if let Some(headers) = builder.headers_mut() {
-        *headers = buffered.headers;
-    }
-    match builder.body(body) {
-        Ok(response) => reqwest::Response::from(response),
-        // Every part came from a valid response; should the builder still refuse, the
-        // status alone is better than a panic.
-        Err(_) => {
-            let mut response = http::Response::new(reqwest::Body::from(Bytes::new()));
-            *response.status_mut() = status;
-            reqwest::Response::from(response)
+    let mut response = http::Response::new(body);
+    *response.status_mut() = buffered.status;
+    *response.version_mut() = buffered.version;
+    *response.headers_mut() = buffered.headers;
+    if buffered.status.is_redirection() {
+        // Only a redirect needs the URL: its Location may be relative to it.
+        use reqwest::ResponseBuilderExt;
+        let mut with_url = http::Response::builder().url(buffered.url);
+        if let Some(extensions) = with_url.extensions_mut() {
+            *response.extensions_mut() = std::mem::take(extensions);
         }
     }
+    reqwest::Response::from(response)
 }
 
 /// A body that yields one error.

@@ -88,52 +88,53 @@ impl Problem {
     }
 }
 
-/// The status and problem to answer the browser with for an SDK error.
+/// The status and problem to answer the browser with for an SDK error: the SDK's domain
+/// predicates decide, and `details()` only tells an unknown credential (the page then asks
+/// the browser to forget it) from other refusals.
 pub fn browser_status(e: &Error) -> (StatusCode, Problem) {
-    let status = e.status().map(|s| s.as_u16());
-    let title = e.title().unwrap_or_default();
-    let details = e.details().unwrap_or_default();
-    match e.kind() {
-        ErrorKind::Transport | ErrorKind::Timeout => {
-            return (StatusCode::SERVICE_UNAVAILABLE, Problem::Unavailable);
-        }
-        ErrorKind::Api | ErrorKind::UnexpectedResponse => {}
-        _ => return (StatusCode::INTERNAL_SERVER_ERROR, Problem::Internal),
-    }
-    let problem = match (status, title) {
-        // Registration: 422 when the UV flag is missing although UV is required.
-        (Some(422), _) => Problem::UserVerificationRequired,
-        (_, _) if details == "Session has Expired" => Problem::Expired,
-        // Unknown or already used challenge: 400 for registrations, 401 for the others.
-        (Some(400), "received challenge does not match with any stored one")
-        | (Some(401), "failed to get session data") => Problem::Expired,
-        (Some(401), "failed to validate assertion")
-            if details == "Unable to find the credential for the returned credential ID" =>
-        {
+    let problem = if e.is_challenge_expired() || unknown_challenge(e) {
+        Problem::Expired
+    } else if e.is_user_verification_required() {
+        Problem::UserVerificationRequired
+    } else if e.is_credential_refused() {
+        if e.details() == Some("Unable to find the credential for the returned credential ID") {
             Problem::UnknownCredential
-        }
-        (Some(400 | 401), _)
-            if title.starts_with("failed to validate")
-                || title.starts_with("unable to parse credential")
-                || title.starts_with("unable to finish")
-                || title == "failed to get user handle" =>
-        {
+        } else {
             Problem::Refused
         }
-        // Login for a user, MFA login and transactions of a user without a usable credential.
-        (Some(400), "user has no suitable credentials for this operation")
-        | (Some(404), "user not found" | "unable to find user") => Problem::NoPasskey,
-        (Some(500), _) if title.ends_with("Found no credentials for user") => Problem::NoPasskey,
-        (Some(404), _) if title.starts_with("credential with id") => Problem::NotFound,
-        (Some(429 | 502 | 503 | 504), _) => Problem::Unavailable,
-        _ => Problem::Internal,
+    } else if e.is_no_usable_credential() || user_unknown(e) {
+        Problem::NoPasskey
+    } else if e.is_not_found() {
+        Problem::NotFound
+    } else if e.is_retryable() {
+        Problem::Unavailable
+    } else {
+        Problem::Internal
     };
     let status = match problem {
         // Keep the API's 401 for refused assertions; registrations get the default 400.
-        Problem::Expired | Problem::Refused if status == Some(401) => StatusCode::UNAUTHORIZED,
+        Problem::Expired | Problem::Refused if e.is_unauthorized() => StatusCode::UNAUTHORIZED,
         problem => problem.status(),
     };
     (status, problem)
+}
+
+/// An unknown or already used challenge (400 at registration, 401 otherwise): for the user,
+/// like an expired one, the ceremony has to start again.
+fn unknown_challenge(e: &Error) -> bool {
+    e.kind() == ErrorKind::Api
+        && matches!(
+            e.title(),
+            Some(
+                "received challenge does not match with any stored one"
+                    | "failed to get session data"
+            )
+        )
+}
+
+/// Login or a transaction for a user id the tenant has never seen: no passkey yet.
+fn user_unknown(e: &Error) -> bool {
+    e.is_not_found() && matches!(e.title(), Some("user not found" | "unable to find user"))
 }
 
 /// An error answer: status, code and message.
@@ -225,27 +226,17 @@ impl IntoResponse for Failure {
 mod tests {
     use super::*;
 
-    /// An SDK error as the Passkey API would cause it, built by running a tiny fake server:
-    /// `Error` has no public constructor.
-    async fn api_error(status: u16, title: &str, details: &str) -> Error {
-        let body = serde_json::json!({"title": title, "details": details, "status": status});
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let app = axum::Router::new().fallback(move || {
-            let body = body.clone();
-            async move { (StatusCode::from_u16(status).unwrap(), Json(body)) }
-        });
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        let tenant = hanko_passkeys::tenant(
-            hanko_passkeys::Config::new(uuid::Uuid::new_v4().to_string())
-                .base_url(format!("http://{addr}")),
-        )
-        .unwrap();
-        tenant.login().initialize().await.unwrap_err()
+    /// An SDK error as the Passkey API would cause it, built with the SDK's test constructor.
+    fn api_error(status: u16, title: &str, details: &str) -> Error {
+        Error::builder(ErrorKind::Api)
+            .status(StatusCode::from_u16(status).unwrap())
+            .title(title)
+            .details(details)
+            .build()
     }
 
-    #[tokio::test]
-    async fn contract_errors_map_to_what_the_page_explains() {
+    #[test]
+    fn contract_errors_map_to_what_the_page_explains() {
         let cases = [
             (
                 422,
@@ -356,7 +347,7 @@ mod tests {
             (503, "Service Unavailable", "", 503, Problem::Unavailable),
         ];
         for (status, title, details, want_status, want) in cases {
-            let e = api_error(status, title, details).await;
+            let e = api_error(status, title, details);
             assert_eq!(
                 browser_status(&e),
                 (StatusCode::from_u16(want_status).unwrap(), want),
