@@ -90,6 +90,7 @@ fn main() {
             }
         });
         let _ = server.kill();
+        let _ = server.wait();
         return;
     }
 
@@ -167,6 +168,7 @@ fn main() {
         );
     }
     let _ = server.kill();
+    let _ = server.wait();
 }
 
 #[derive(serde::Serialize)]
