@@ -546,8 +546,8 @@ pub struct Transactions {
 }
 
 impl Transactions {
-    /// Starts a transaction: the user `user_id` confirms `data` (any JSON value but `null`,
-    /// `0`, `false` or `""`) with one of their passkeys. `transaction_id` must be new to the
+    /// Starts a transaction: the user `user_id` confirms `data` (any JSON value but `null`)
+    /// with one of their passkeys. `transaction_id` must be new to the
     /// tenant, forever (at most 128 characters). Needs the API key.
     ///
     /// ```no_run
@@ -563,16 +563,10 @@ impl Transactions {
         data: &impl serde::Serialize,
     ) -> Result<LoginOptions, Error> {
         let data = serde_json::to_value(data).map_err(invalid("transaction data"))?;
-        let empty = match &data {
-            serde_json::Value::Null | serde_json::Value::Bool(false) => true,
-            serde_json::Value::String(s) => s.is_empty(),
-            serde_json::Value::Number(n) => n.as_f64() == Some(0.0),
-            _ => false,
-        };
-        if empty {
-            return Err(Error::invalid_input(
-                "transaction data must not be null, 0, false or \"\"",
-            ));
+        // The server's `required` treats the value like a pointer: only null (or a missing
+        // member) fails; "", 0 and false are data like any other (contract §9.2).
+        if data.is_null() {
+            return Err(Error::invalid_input("transaction data must not be null"));
         }
         let body = types::TransactionRequest {
             user_id: user_id.into(),

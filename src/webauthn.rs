@@ -337,8 +337,12 @@ pub struct AssertionResponse {
 }
 
 /// The authenticator's answer to a request.
+///
+/// A `"userHandle": null` (what `@github/webauthn-json` sends for non-discoverable
+/// credentials) reads as `user_handle: None` and is kept in `extra`, so the JSON goes to the
+/// server as the browser sent it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", try_from = "AssertionWire")]
 pub struct AuthenticatorAssertionResponse {
     /// base64url client data.
     #[serde(rename = "clientDataJSON")]
@@ -353,6 +357,49 @@ pub struct AuthenticatorAssertionResponse {
     /// Members not modelled here.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// [`AuthenticatorAssertionResponse`] as it arrives, before `userHandle` is sorted out.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssertionWire {
+    #[serde(rename = "clientDataJSON")]
+    client_data_json: String,
+    authenticator_data: String,
+    signature: String,
+    /// `Some(Null)` for an explicit `null`, `None` when the member is absent.
+    #[serde(default, deserialize_with = "present")]
+    user_handle: Option<serde_json::Value>,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
+}
+
+impl TryFrom<AssertionWire> for AuthenticatorAssertionResponse {
+    type Error = String;
+
+    fn try_from(wire: AssertionWire) -> Result<Self, String> {
+        let mut extra = wire.extra;
+        let user_handle = match wire.user_handle {
+            None => None,
+            Some(serde_json::Value::String(handle)) => Some(handle),
+            Some(serde_json::Value::Null) => {
+                extra.insert("userHandle".to_owned(), serde_json::Value::Null);
+                None
+            }
+            Some(_) => return Err("userHandle must be a base64url string or null".to_owned()),
+        };
+        Ok(AuthenticatorAssertionResponse {
+            client_data_json: wire.client_data_json,
+            authenticator_data: wire.authenticator_data,
+            signature: wire.signature,
+            user_handle,
+            extra,
+        })
+    }
 }
 
 macro_rules! from_json_text {
@@ -374,3 +421,29 @@ from_json_text!(
     RegistrationOptions => "set of creation options",
     LoginOptions => "set of request options"
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_null_user_handle_goes_back_as_the_browser_sent_it() {
+        for text in [
+            r#"{"clientDataJSON":"e30","authenticatorData":"AA","signature":"AA","userHandle":null}"#,
+            r#"{"clientDataJSON":"e30","authenticatorData":"AA","signature":"AA","userHandle":"dQ"}"#,
+            r#"{"clientDataJSON":"e30","authenticatorData":"AA","signature":"AA"}"#,
+        ] {
+            let parsed: AuthenticatorAssertionResponse = serde_json::from_str(text).unwrap();
+            let again: serde_json::Value = serde_json::to_value(&parsed).unwrap();
+            assert_eq!(
+                again,
+                serde_json::from_str::<serde_json::Value>(text).unwrap()
+            );
+        }
+        let null: AuthenticatorAssertionResponse = serde_json::from_str(
+            r#"{"clientDataJSON":"e30","authenticatorData":"AA","signature":"AA","userHandle":null}"#,
+        )
+        .unwrap();
+        assert_eq!(null.user_handle, None);
+    }
+}

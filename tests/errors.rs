@@ -333,10 +333,14 @@ async fn invalid_arguments_fail_locally() {
             .initialize("u", "tx", &json!(null))
             .await
             .unwrap_err(),
+        // Browsers refuse user handles over 64 bytes, so such a user could never register.
         tenant
-            .transaction()
-            .initialize("u", "tx", &json!(0))
+            .registration()
+            .initialize("u".repeat(65), "n")
             .await
+            .unwrap_err(),
+        "{\"id\":\"AQ\",\"rawId\":\"AQ\",\"type\":\"public-key\",\"response\":{\"clientDataJSON\":\"e30\",\"authenticatorData\":\"AA\",\"signature\":\"AA\",\"userHandle\":5}}"
+            .parse::<hanko_passkeys::AssertionResponse>()
             .unwrap_err(),
         tenant
             .transaction()
@@ -347,9 +351,10 @@ async fn invalid_arguments_fail_locally() {
             .parse::<hanko_passkeys::AssertionResponse>()
             .unwrap_err(),
     ];
-    for e in cases {
+    for e in &cases {
         assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e}");
     }
+    assert!(cases[7].to_string().contains("64 bytes"), "{}", cases[7]);
     assert!(
         server.received_requests().await.unwrap().is_empty(),
         "nothing may be sent"
