@@ -178,35 +178,26 @@ struct LoginRequest<'a> {
 }
 
 async fn same_call(client: &reqwest::Client, url: &str) -> LoginOptions {
-    client
+    let request = client
         .post(url)
         .timeout(Duration::from_secs(30))
         .header("accept", "application/json")
         .header("api-version", "1.2")
-        .json(&LoginRequest { user_id: None })
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json::<LoginOptions>()
-        .await
-        .unwrap()
+        .json(&LoginRequest { user_id: None });
+    decode(request).await
 }
 
 async fn bare_call(client: &reqwest::Client, url: &str) -> LoginOptions {
-    client
+    let request = client
         .post(url)
         .header("content-type", "application/json")
-        .body("{}")
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json::<LoginOptions>()
-        .await
-        .unwrap()
+        .body("{}");
+    decode(request).await
+}
+
+async fn decode(request: reqwest::RequestBuilder) -> LoginOptions {
+    let response = request.send().await.unwrap().error_for_status().unwrap();
+    response.json::<LoginOptions>().await.unwrap()
 }
 
 /// Runs `n` calls with `IN_FLIGHT` in flight; returns (µs of process CPU per call, calls/s).
