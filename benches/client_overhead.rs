@@ -19,7 +19,8 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 const TENANT: &str = "6fd7d4b3-3f33-4e5e-9c2b-1a2b3c4d5e6f";
 const IN_FLIGHT: usize = 16;
 const REQUESTS: usize = 20_000;
-const ROUNDS: usize = 5;
+/// Rounds per client, alternating between them (`CLIENT_OVERHEAD_ROUNDS` overrides).
+const ROUNDS: usize = 9;
 
 /// What the server answers to a discoverable login initialize (contract §5.2).
 const BODY: &str = r#"{"publicKey":{"challenge":"pQ3m0tXbW1D5d6wX3Kp7bR2tGJv9nQYJb3lR8cT0Zk4","timeout":300000,"rpId":"localhost","allowCredentials":[],"userVerification":"required"}}
@@ -94,6 +95,10 @@ fn main() {
         return;
     }
 
+    let rounds = std::env::var("CLIENT_OVERHEAD_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(ROUNDS);
     let (mut sdk, mut raw, mut min) = (Vec::new(), Vec::new(), Vec::new());
     runtime.block_on(async {
         // Warm-up: connections, allocator.
@@ -103,7 +108,7 @@ fn main() {
         .await;
         run(REQUESTS / 10, || async { same_call(&same, &url).await }).await;
         run(REQUESTS / 10, || async { bare_call(&bare, &url).await }).await;
-        for _ in 0..ROUNDS {
+        for _ in 0..rounds {
             raw.push(run(REQUESTS, || async { same_call(&same, &url).await }).await);
             sdk.push(
                 run(REQUESTS, || async {
@@ -116,7 +121,7 @@ fn main() {
     });
     let (sdk, raw, min) = (median(sdk), median(raw), median(min));
     println!(
-        "login().initialize(), {IN_FLIGHT} in flight, {REQUESTS} requests x {ROUNDS} rounds (medians):"
+        "login().initialize(), {IN_FLIGHT} in flight, {REQUESTS} requests x {rounds} rounds (medians):"
     );
     println!(
         "  reqwest, same request   {:>7.1} µs CPU/request  {:>8.0} requests/s",
