@@ -4,6 +4,50 @@
 //! One [`VirtualAuthenticator`] holds any number of credentials, for any number of users. Clones
 //! share the same credentials, so [`VirtualAuthenticator::with_origin`] can act as a phishing
 //! page that holds the user's real keys.
+//!
+//! It plays the browser's part of a ceremony: [`register`](VirtualAuthenticator::register) takes
+//! the `{"publicKey":{…}}` options from a `*/registration/initialize` call and returns the
+//! credential JSON for `*/registration/finalize`; [`login`](VirtualAuthenticator::login) does
+//! the same for login, MFA login and transactions.
+//!
+//! ```
+//! use hanko_passkeys_emulator::Emulator;
+//! use hanko_passkeys_emulator::authenticator::VirtualAuthenticator;
+//! use serde_json::{Value, json};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let emu = Emulator::builder().rsa_bits(2048).start().await?;
+//! let http = reqwest::Client::new();
+//! let browser = VirtualAuthenticator::new(emu.origin());
+//!
+//! // Registration: the server's options go to the authenticator, its answer back to the server.
+//! let options: Value = http
+//!     .post(format!("{}/registration/initialize", emu.tenant_url()))
+//!     .header("apiKey", emu.api_key())
+//!     .json(&json!({"user_id": "alice", "username": "alice@example.com"}))
+//!     .send().await?.json().await?;
+//! let credential = browser.register(&options).await?;
+//! let registered: Value = http
+//!     .post(format!("{}/registration/finalize", emu.tenant_url()))
+//!     .json(&credential)
+//!     .send().await?.json().await?;
+//! assert!(registered["token"].is_string());
+//!
+//! // A discoverable login: no user id, the authenticator picks its credential for the RP.
+//! let options: Value = http
+//!     .post(format!("{}/login/initialize", emu.tenant_url()))
+//!     .json(&json!({}))
+//!     .send().await?.json().await?;
+//! let assertion = browser.login(&options).await?;
+//! let response = http
+//!     .post(format!("{}/login/finalize", emu.tenant_url()))
+//!     .json(&assertion)
+//!     .send().await?;
+//! assert_eq!(response.status(), 200);
+//! emu.shutdown().await;
+//! # Ok(()) }
+//! ```
 
 use std::sync::{Arc, Mutex};
 
@@ -199,6 +243,14 @@ impl std::fmt::Debug for VirtualAuthenticator {
 impl VirtualAuthenticator {
     /// An authenticator for pages at `origin` (e.g. `http://localhost:8080`), with a present and
     /// verified user and a zero AAGUID.
+    ///
+    /// ```
+    /// use hanko_passkeys_emulator::authenticator::VirtualAuthenticator;
+    ///
+    /// let browser = VirtualAuthenticator::new("http://localhost:8080");
+    /// assert_eq!(browser.origin(), "http://localhost:8080");
+    /// assert!(browser.credential_ids().is_empty());
+    /// ```
     pub fn new(origin: impl Into<String>) -> Self {
         Self {
             origin: origin.into(),
@@ -212,6 +264,31 @@ impl VirtualAuthenticator {
 
     /// Whether the user verifies (PIN/biometrics). With `false` the UV flag stays clear, as
     /// with an authenticator that cannot verify.
+    ///
+    /// The emulator's default tenant requires user verification, so a registration from such
+    /// an authenticator ends in the server's 422:
+    ///
+    /// ```
+    /// # use hanko_passkeys_emulator::{Emulator, authenticator::VirtualAuthenticator};
+    /// # use serde_json::{Value, json};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emu = Emulator::builder().rsa_bits(2048).start().await?;
+    /// # let http = reqwest::Client::new();
+    /// let no_pin = VirtualAuthenticator::new(emu.origin()).user_verified(false);
+    /// let options: Value = http
+    ///     .post(format!("{}/registration/initialize", emu.tenant_url()))
+    ///     .header("apiKey", emu.api_key())
+    ///     .json(&json!({"user_id": "bob", "username": "bob"}))
+    ///     .send().await?.json().await?;
+    /// let credential = no_pin.register(&options).await?;
+    /// let response = http
+    ///     .post(format!("{}/registration/finalize", emu.tenant_url()))
+    ///     .json(&credential)
+    ///     .send().await?;
+    /// assert_eq!(response.status(), 422);
+    /// # Ok(()) }
+    /// ```
     pub fn user_verified(mut self, verified: bool) -> Self {
         self.user_verified = verified;
         self
@@ -238,6 +315,17 @@ impl VirtualAuthenticator {
 
     /// The same authenticator and credentials, used from another origin (a phishing page, a
     /// different port): the server must reject its responses.
+    ///
+    /// ```
+    /// use hanko_passkeys_emulator::authenticator::VirtualAuthenticator;
+    ///
+    /// let browser = VirtualAuthenticator::new("http://localhost:8080");
+    /// let phishing = browser.with_origin("http://localhost:9999");
+    /// assert_eq!(phishing.origin(), "http://localhost:9999");
+    /// // Both hold the same credentials: one registered through `browser` is usable (and
+    /// // refused by the server) through `phishing`.
+    /// assert_eq!(phishing.credential_ids(), browser.credential_ids());
+    /// ```
     pub fn with_origin(&self, origin: impl Into<String>) -> Self {
         Self {
             origin: origin.into(),
@@ -469,6 +557,16 @@ pub mod tamper {
 
     /// Flips a bit in an assertion's `response.signature`: the server answers 401
     /// "failed to validate assertion". Returns whether there was a signature to damage.
+    ///
+    /// ```
+    /// use hanko_passkeys_emulator::authenticator::tamper;
+    /// use serde_json::json;
+    ///
+    /// let mut assertion = json!({"response": {"signature": "AAEC"}});
+    /// assert!(tamper::corrupt_signature(&mut assertion));
+    /// assert_eq!(assertion["response"]["signature"], "AAED");
+    /// assert!(!tamper::corrupt_signature(&mut json!({})));
+    /// ```
     pub fn corrupt_signature(assertion: &mut Value) -> bool {
         let Some(Value::String(sig)) = assertion.pointer_mut("/response/signature") else {
             return false;
@@ -485,6 +583,17 @@ pub mod tamper {
     }
 
     /// Replaces an assertion's `response.userHandle` (`None` removes it).
+    ///
+    /// ```
+    /// use hanko_passkeys_emulator::authenticator::tamper;
+    /// use serde_json::json;
+    ///
+    /// let mut assertion = json!({"response": {"userHandle": "YWxpY2U"}});
+    /// tamper::set_user_handle(&mut assertion, Some(b"bob"));
+    /// assert_eq!(assertion["response"]["userHandle"], "Ym9i");
+    /// tamper::set_user_handle(&mut assertion, None);
+    /// assert!(assertion["response"].get("userHandle").is_none());
+    /// ```
     pub fn set_user_handle(assertion: &mut Value, handle: Option<&[u8]>) {
         if let Some(response) = assertion
             .pointer_mut("/response")

@@ -181,6 +181,23 @@ async fn create_tenant(
 }
 
 /// A running in-memory Hanko Passkey API on 127.0.0.1. Stops on [`Emulator::shutdown`] or drop.
+///
+/// ```
+/// use hanko_passkeys_emulator::Emulator;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let emu = Emulator::builder()
+///     .rp_id("localhost")
+///     .origin("http://localhost:3000")
+///     .start()
+///     .await?;
+/// assert_eq!(emu.tenant_url(), format!("{}/{}", emu.base_url(), emu.tenant_id()));
+/// let jwks = reqwest::get(format!("{}/.well-known/jwks.json", emu.tenant_url())).await?;
+/// assert_eq!(jwks.status(), 200);
+/// emu.shutdown().await;
+/// # Ok(()) }
+/// ```
 pub struct Emulator {
     state: Arc<AppState>,
     addr: SocketAddr,
@@ -263,12 +280,40 @@ impl Emulator {
     }
 
     /// Adds another tenant (with its own RP, keys and data).
+    ///
+    /// ```
+    /// use hanko_passkeys_emulator::{Emulator, TenantConfig};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emu = Emulator::builder().start().await?;
+    /// let shop = emu
+    ///     .add_tenant(TenantConfig::new("shop.example", "https://shop.example"))
+    ///     .await?;
+    /// assert_ne!(shop.tenant_id, emu.tenant_id());
+    /// assert_ne!(shop.api_key, emu.api_key());
+    /// # Ok(()) }
+    /// ```
     pub async fn add_tenant(&self, config: TenantConfig) -> Result<TenantInfo, EmulatorError> {
         create_tenant(&self.state, config, &self.base).await
     }
 
     /// Generates a new signing key for `tenant_id`: new tokens use it, the JWKS keeps the old
     /// ones. Returns the new `kid`.
+    ///
+    /// ```
+    /// # use hanko_passkeys_emulator::Emulator;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emu = Emulator::builder().rsa_bits(2048).start().await?;
+    /// let kid = emu.rotate_signing_key(emu.tenant_id()).await?;
+    /// let jwks = reqwest::get(format!("{}/.well-known/jwks.json", emu.tenant_url()))
+    ///     .await?
+    ///     .text()
+    ///     .await?;
+    /// assert!(jwks.contains(&kid.to_string()));
+    /// # Ok(()) }
+    /// ```
     pub async fn rotate_signing_key(&self, tenant_id: Uuid) -> Result<Uuid, EmulatorError> {
         let tenant = self
             .state
