@@ -109,9 +109,7 @@ impl EmulatorBuilder {
         let addr = listener.local_addr().map_err(EmulatorError::Bind)?;
         let base = format!("http://{addr}");
         let info = create_tenant(&state, self.tenant, &base).await?;
-        let app = axum::Router::new()
-            .fallback(crate::server::dispatch)
-            .with_state(state.clone());
+        let app = crate::server::router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let service = app.into_make_service_with_connect_info::<SocketAddr>();

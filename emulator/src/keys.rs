@@ -7,7 +7,7 @@ use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Value, json};
+use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::EmulatorError;
@@ -45,26 +45,33 @@ impl SigningKey {
         })
     }
 
-    /// The public key as a JWK, keys sorted like jwx writes them.
-    pub(crate) fn jwk(&self) -> Value {
+    /// The public key as a JWK.
+    pub(crate) fn jwk(&self) -> Jwk {
         let public = self.pair.public_key();
-        json!({
-            "alg": "RS256",
-            "e": URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
-            "kid": self.kid.to_string(),
-            "kty": "RSA",
-            "n": URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
-            "use": "sig",
-        })
+        Jwk {
+            alg: "RS256",
+            e: URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
+            kid: self.kid,
+            kty: "RSA",
+            n: URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
+            r#use: "sig",
+        }
     }
 
-    /// A compact RS256 JWS over `claims` (already in the server's claim order).
-    pub(crate) fn sign_jwt(&self, claims: &Value) -> Option<String> {
-        let header = json!({"alg": "RS256", "kid": self.kid.to_string(), "typ": "JWT"});
+    /// A compact RS256 JWS over `claims` (a struct in the server's claim order).
+    pub(crate) fn sign_jwt(&self, claims: &impl Serialize) -> Option<String> {
+        let header = JwsHeader {
+            alg: "RS256",
+            kid: self.kid,
+            typ: "JWT",
+        };
+        let encode = |value: serde_json::Value| {
+            URL_SAFE_NO_PAD.encode(crate::gojson::to_string(&value, false))
+        };
         let signing_input = format!(
             "{}.{}",
-            URL_SAFE_NO_PAD.encode(crate::gojson::to_string(&header, false)),
-            URL_SAFE_NO_PAD.encode(crate::gojson::to_string(claims, false))
+            encode(serde_json::to_value(header).ok()?),
+            encode(serde_json::to_value(claims).ok()?)
         );
         let mut signature = vec![0u8; self.pair.public_modulus_len()];
         self.pair
@@ -80,4 +87,23 @@ impl SigningKey {
             URL_SAFE_NO_PAD.encode(signature)
         ))
     }
+}
+
+/// A public RSA key as jwx writes it into the JWKS: members sorted by name.
+#[derive(Debug, Serialize)]
+pub(crate) struct Jwk {
+    alg: &'static str,
+    e: String,
+    kid: Uuid,
+    kty: &'static str,
+    n: String,
+    r#use: &'static str,
+}
+
+/// The protected header of the server's tokens.
+#[derive(Serialize)]
+struct JwsHeader {
+    alg: &'static str,
+    kid: Uuid,
+    typ: &'static str,
 }

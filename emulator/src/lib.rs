@@ -4,12 +4,11 @@
 
 mod aaguid;
 pub mod authenticator;
-mod ceremonies;
+mod ceremony;
 mod config;
 mod emulator;
 mod error;
 mod gojson;
-mod http;
 mod keys;
 mod resources;
 mod server;

@@ -5,11 +5,9 @@
 //! clients can never both consume the same challenge, and nothing is lost under concurrency.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
 use uuid::Uuid;
 use webauthn_rs_core::WebauthnCore;
 use webauthn_rs_core::proto::Credential;
@@ -23,7 +21,6 @@ pub(crate) struct AppState {
     tenants: RwLock<HashMap<Uuid, Arc<Tenant>>>,
     /// Credential ids are a global primary key on the server.
     pub(crate) credential_ids: Mutex<HashSet<Vec<u8>>>,
-    seq: AtomicU64,
 }
 
 impl AppState {
@@ -43,11 +40,6 @@ impl AppState {
         let tenant = Arc::new(tenant);
         tenants.insert(tenant.id, tenant.clone());
         Ok(tenant)
-    }
-
-    /// A strictly increasing number, to order rows created in the same microsecond.
-    pub(crate) fn next_seq(&self) -> u64 {
-        self.seq.fetch_add(1, Ordering::Relaxed)
     }
 }
 
@@ -93,14 +85,23 @@ impl Tenant {
     }
 
     /// Signs `claims` with the newest key.
-    pub(crate) fn sign(&self, claims: &Value) -> Option<String> {
+    pub(crate) fn sign(&self, claims: &impl serde::Serialize) -> Option<String> {
         let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
         keys.last()?.sign_jwt(claims)
     }
 
-    pub(crate) fn jwks(&self) -> Value {
+    /// The public keys of every signing key, oldest first.
+    pub(crate) fn jwks(&self) -> Vec<crate::keys::Jwk> {
         let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
-        json!({"keys": keys.iter().map(SigningKey::jwk).collect::<Vec<_>>()})
+        keys.iter().map(SigningKey::jwk).collect()
+    }
+
+    /// Whether CORS lets `origin` in.
+    pub(crate) fn allows_origin(&self, origin: &str) -> bool {
+        self.config
+            .origins
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(origin.trim_end_matches('/')))
     }
 }
 
@@ -131,25 +132,6 @@ pub(crate) struct StoredCredential {
     pub(crate) is_mfa: bool,
     pub(crate) user_id: String,
     pub(crate) credential: Credential,
-}
-
-impl StoredCredential {
-    pub(crate) fn dto(&self) -> Value {
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "public_key": self.public_key,
-            "attestation_type": self.attestation_type,
-            "aaguid": self.aaguid.to_string(),
-            "last_used_at": format_time(&self.last_used_at),
-            "created_at": format_time(&self.created_at),
-            "transports": [],
-            "backup_eligible": self.backup_eligible,
-            "backup_state": self.backup_state,
-            "is_mfa": self.is_mfa,
-            "user_id": self.user_id,
-        })
-    }
 }
 
 /// What a session was created for.
@@ -183,18 +165,6 @@ pub(crate) struct Transaction {
     pub(crate) created_at: DateTime<Utc>,
 }
 
-impl Transaction {
-    pub(crate) fn dto(&self) -> Value {
-        json!({
-            "id": self.id.to_string(),
-            "identifier": self.identifier,
-            "data": self.data,
-            "created_at": format_time(&self.created_at),
-            "updated_at": format_time(&self.created_at),
-        })
-    }
-}
-
 /// An audit log row.
 #[derive(Debug, Clone)]
 pub(crate) struct AuditLog {
@@ -210,33 +180,6 @@ pub(crate) struct AuditLog {
     pub(crate) transaction_id: Option<String>,
 }
 
-impl AuditLog {
-    pub(crate) fn dto(&self) -> Value {
-        let mut map = serde_json::Map::new();
-        map.insert("id".into(), self.id.to_string().into());
-        map.insert("type".into(), self.kind.into());
-        map.insert(
-            "meta_http_request_id".into(),
-            self.request_id.clone().into(),
-        );
-        map.insert("meta_source_ip".into(), self.source_ip.clone().into());
-        map.insert("meta_user_agent".into(), self.user_agent.clone().into());
-        if let Some(actor) = &self.actor_user_id {
-            map.insert("actor_user_id".into(), actor.clone().into());
-        }
-        map.insert("created_at".into(), format_time(&self.created_at).into());
-        map.insert("updated_at".into(), format_time(&self.created_at).into());
-        map.insert("tenant_id".into(), self.tenant_id.to_string().into());
-        map.insert(
-            "transaction_id".into(),
-            self.transaction_id
-                .clone()
-                .map_or(Value::Null, Value::String),
-        );
-        Value::Object(map)
-    }
-}
-
 /// All mutable data of a tenant.
 #[derive(Debug, Default)]
 pub(crate) struct TenantData {
@@ -248,9 +191,16 @@ pub(crate) struct TenantData {
     pub(crate) sessions: HashMap<String, Session>,
     pub(crate) transactions: Vec<Transaction>,
     pub(crate) audit_logs: Vec<AuditLog>,
+    seq: u64,
 }
 
 impl TenantData {
+    /// A strictly increasing number, to order rows created in the same microsecond.
+    pub(crate) fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
     pub(crate) fn credentials_of<'a>(
         &'a self,
         user_id: &'a str,

@@ -1,0 +1,442 @@
+//! Registration, passkey (`/registration/*`) and MFA (`/mfa/registration/*`): both initialize
+//! endpoints create the same session; the finalize endpoint decides `is_mfa`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware::from_fn;
+use axum::routing::post;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::Utc;
+use serde_json::Value;
+use uuid::Uuid;
+use webauthn_rs_core::error::WebauthnError;
+use webauthn_rs_core::internals::AuthenticatorData;
+use webauthn_rs_core::proto::{
+    COSEAlgorithm, RegisterPublicKeyCredential, Registration, RegistrationState,
+    UserVerificationPolicy,
+};
+
+use super::options::{CreationOptionsResponse, TokenResponse, UserEntity};
+use super::{Flow, Step, b64url, expires, new_challenge, strip_padding, token, uv_required};
+use crate::error::ApiError;
+use crate::resources::audit_logs::record;
+use crate::server::binding::Validation;
+use crate::server::extract::{CurrentTenant, EchoBody, RequestMeta};
+use crate::server::middleware::require_api_key;
+use crate::server::response::GoJson;
+use crate::state::{AppState, Operation, Session, StoredCredential, Tenant, User, now};
+
+/// `/registration`: initialize needs the key (route middleware), finalize does not.
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route(
+            "/registration/initialize",
+            post(initialize).route_layer(from_fn(require_api_key)),
+        )
+        .route("/registration/finalize", post(finalize))
+}
+
+async fn initialize(
+    tenant: CurrentTenant,
+    meta: RequestMeta,
+    body: EchoBody,
+) -> Result<GoJson<CreationOptionsResponse>, ApiError> {
+    begin(&tenant, &meta, &body, Flow::Passkey)
+}
+
+pub(crate) async fn initialize_mfa(
+    tenant: CurrentTenant,
+    meta: RequestMeta,
+    body: EchoBody,
+) -> Result<GoJson<CreationOptionsResponse>, ApiError> {
+    begin(&tenant, &meta, &body, Flow::Mfa)
+}
+
+async fn finalize(
+    State(state): State<Arc<AppState>>,
+    tenant: CurrentTenant,
+    meta: RequestMeta,
+    body: EchoBody,
+) -> Result<GoJson<TokenResponse>, ApiError> {
+    finish(&state, &tenant, &meta, &body, Flow::Passkey)
+}
+
+pub(crate) async fn finalize_mfa(
+    State(state): State<Arc<AppState>>,
+    tenant: CurrentTenant,
+    meta: RequestMeta,
+    body: EchoBody,
+) -> Result<GoJson<TokenResponse>, ApiError> {
+    finish(&state, &tenant, &meta, &body, Flow::Mfa)
+}
+
+/// The body of both initialize endpoints (`InitRegistrationDto`), validated.
+struct InitRequest {
+    user_id: String,
+    username: String,
+    /// The username when blank or absent.
+    display_name: String,
+    /// `None` when absent or empty.
+    icon: Option<String>,
+}
+
+impl InitRequest {
+    fn parse(body: &EchoBody) -> Result<Self, ApiError> {
+        let bound = body.bind()?;
+        let user_id = bound.string("user_id")?;
+        let username = bound.string("username")?;
+        let display_name = bound.string("display_name")?;
+        let icon = bound.string("icon")?;
+        Validation::default()
+            .required("user_id", user_id.as_deref())
+            .required("username", username.as_deref())
+            .max_len("username", username.as_deref(), 128)
+            .max_len("display_name", display_name.as_deref(), 128)
+            .check(
+                icon.as_deref().is_some_and(|i| !is_go_url(i)),
+                "icon must be a valid URL",
+            )
+            .finish()?;
+        let (user_id, username) = (user_id.unwrap_or_default(), username.unwrap_or_default());
+        // No validation rule; the varchar(255) columns refuse them (a DB error → 500).
+        if user_id.chars().count() > 255
+            || username.chars().count() > 255
+            || icon.as_ref().is_some_and(|i| i.len() > 255)
+        {
+            return Err(ApiError::internal());
+        }
+        let display_name = display_name
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| username.clone());
+        Ok(Self {
+            user_id,
+            username,
+            display_name,
+            icon: icon.filter(|i| !i.is_empty()),
+        })
+    }
+}
+
+/// go-playground's `url` check: parses, and has a scheme.
+fn is_go_url(s: &str) -> bool {
+    url::Url::parse(s).is_ok()
+}
+
+/// Creates or updates the user, stores a `registration` session and answers its options.
+fn begin(
+    CurrentTenant(tenant): &CurrentTenant,
+    meta: &RequestMeta,
+    body: &EchoBody,
+    flow: Flow,
+) -> Result<GoJson<CreationOptionsResponse>, ApiError> {
+    let request = InitRequest::parse(body)?;
+    let settings = flow.settings(tenant);
+    let challenge = new_challenge();
+
+    let mut data = tenant.data();
+    let user = data
+        .users
+        .entry(request.user_id.clone())
+        .or_insert_with(|| User {
+            id: Uuid::new_v4(),
+            user_id: request.user_id.clone(),
+            name: String::new(),
+            display_name: String::new(),
+            icon: None,
+        });
+    user.name = request.username.clone();
+    user.display_name = request.display_name.clone();
+    user.icon = request.icon.clone();
+    data.sessions.insert(
+        challenge.clone(),
+        Session {
+            operation: Operation::Registration,
+            user_id: request.user_id.clone(),
+            uv_required: uv_required(settings),
+            allowed: Vec::new(),
+            discoverable: false,
+            expires_at: expires(settings),
+        },
+    );
+    record(
+        &mut data,
+        tenant.id,
+        meta,
+        flow.event(Step::RegistrationInit),
+        Some(&request.user_id),
+        None,
+    );
+    drop(data);
+
+    let user = UserEntity {
+        id: URL_SAFE_NO_PAD.encode(request.user_id.as_bytes()),
+        name: request.username,
+        icon: request.icon,
+        display_name: request.display_name,
+    };
+    Ok(GoJson::ok(CreationOptionsResponse::new(
+        &tenant.config.rp_name,
+        &tenant.config.rp_id,
+        user,
+        challenge,
+        settings,
+    )))
+}
+
+/// A registration response, parsed as go-webauthn does before any verification.
+struct ParsedRegistration {
+    credential: RegisterPublicKeyCredential,
+    challenge: String,
+    fmt: String,
+    att_stmt_empty: bool,
+    auth_data: AuthenticatorData<Registration>,
+}
+
+impl ParsedRegistration {
+    fn parse(body: &[u8]) -> Result<Self, ApiError> {
+        let parse_err = |details: &str| {
+            ApiError::bad_request("unable to parse credential creation response", details)
+        };
+        let reg = "Parse error for Registration";
+        let att = "Error parsing attestation response";
+        let value: Value = serde_json::from_slice(body).map_err(|_| parse_err(reg))?;
+        let id = value.get("id").and_then(Value::as_str).unwrap_or("");
+        if id.is_empty() || b64url(id).is_none_or(|b| b.is_empty()) {
+            return Err(parse_err(reg));
+        }
+        if value.get("type").and_then(Value::as_str) != Some("public-key") {
+            return Err(parse_err(reg));
+        }
+        let response = value.get("response").ok_or_else(|| parse_err(reg))?;
+        let client_data = response
+            .get("clientDataJSON")
+            .and_then(Value::as_str)
+            .and_then(b64url)
+            .ok_or_else(|| parse_err(reg))?;
+        let attestation_object = response
+            .get("attestationObject")
+            .and_then(Value::as_str)
+            .and_then(b64url)
+            .ok_or_else(|| parse_err(reg))?;
+        let client: Value = serde_json::from_slice(&client_data).map_err(|_| parse_err(reg))?;
+        let challenge = client
+            .get("challenge")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+
+        let cbor: serde_cbor_2::Value =
+            serde_cbor_2::from_slice(&attestation_object).map_err(|_| parse_err(att))?;
+        let serde_cbor_2::Value::Map(map) = cbor else {
+            return Err(parse_err(att));
+        };
+        let text = |k: &str| serde_cbor_2::Value::Text(k.to_string());
+        let fmt = match map.get(&text("fmt")) {
+            Some(serde_cbor_2::Value::Text(f)) => f.clone(),
+            _ => return Err(parse_err(att)),
+        };
+        let att_stmt_empty = match map.get(&text("attStmt")) {
+            Some(serde_cbor_2::Value::Map(m)) => m.is_empty(),
+            _ => true,
+        };
+        let auth_data_bytes = match map.get(&text("authData")) {
+            Some(serde_cbor_2::Value::Bytes(b)) => b.clone(),
+            _ => return Err(parse_err(att)),
+        };
+        let auth_data = AuthenticatorData::<Registration>::try_from(auth_data_bytes.as_slice())
+            .map_err(|_| parse_err(att))?;
+        if auth_data.acd.is_none() {
+            return Err(parse_err(att));
+        }
+
+        let mut normalized = value.clone();
+        strip_padding(&mut normalized);
+        if let Some(obj) = normalized.as_object_mut() {
+            obj.entry("rawId")
+                .or_insert_with(|| Value::String(id.trim_end_matches('=').to_string()));
+        }
+        let credential: RegisterPublicKeyCredential =
+            serde_json::from_value(normalized).map_err(|_| parse_err(reg))?;
+        Ok(Self {
+            credential,
+            challenge,
+            fmt,
+            att_stmt_empty,
+            auth_data,
+        })
+    }
+}
+
+fn attestation_error(details: &str) -> ApiError {
+    ApiError::bad_request("failed to validate attestation", details)
+}
+
+/// webauthn-rs' registration state for a session, with the session's challenge.
+fn registration_state(
+    tenant: &Tenant,
+    challenge: &[u8],
+    uv_required: bool,
+) -> Result<RegistrationState, ApiError> {
+    let builder = tenant
+        .webauthn
+        .new_challenge_register_builder(b"user", "user", "user")
+        .map_err(|_| ApiError::internal())?
+        .credential_algorithms(vec![
+            COSEAlgorithm::ES256,
+            COSEAlgorithm::ES384,
+            COSEAlgorithm::ES521,
+            COSEAlgorithm::RS256,
+            COSEAlgorithm::RS384,
+            COSEAlgorithm::RS512,
+            COSEAlgorithm::PS256,
+            COSEAlgorithm::PS384,
+            COSEAlgorithm::PS512,
+            COSEAlgorithm::EDDSA,
+        ])
+        .user_verification_policy(if uv_required {
+            UserVerificationPolicy::Required
+        } else {
+            UserVerificationPolicy::Discouraged_DO_NOT_USE
+        });
+    let (_, template) = tenant
+        .webauthn
+        .generate_challenge_register(builder)
+        .map_err(|_| ApiError::internal())?;
+    // The state's challenge is private; swap ours in through its serde form.
+    let mut value = serde_json::to_value(&template).map_err(|_| ApiError::internal())?;
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("challenge".into(), URL_SAFE_NO_PAD.encode(challenge).into());
+    }
+    serde_json::from_value(value).map_err(|_| ApiError::internal())
+}
+
+/// go-webauthn's titles and details for a refused attestation.
+fn registration_error(e: &WebauthnError) -> ApiError {
+    match e {
+        WebauthnError::UserNotVerified => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "failed to validate attestation: Error validating the authenticator response: User verification required but flag not set by authenticator\n",
+            "",
+        ),
+        WebauthnError::InvalidClientDataType => attestation_error("Error validating ceremony type"),
+        WebauthnError::MismatchedChallenge => attestation_error("Error validating challenge"),
+        WebauthnError::InvalidRPOrigin | WebauthnError::CredentialCrossOrigin => {
+            attestation_error("Error validating origin")
+        }
+        WebauthnError::InvalidRPIDHash | WebauthnError::UserNotPresent => {
+            attestation_error("Error validating the authenticator response")
+        }
+        WebauthnError::AttestationNotSupported => attestation_error("Invalid attestation format"),
+        _ => attestation_error("Error validating attestation"),
+    }
+}
+
+/// The attestation formats go-webauthn verifies; anything else is refused.
+const ATTESTATION_FORMATS: [&str; 7] = [
+    "none",
+    "packed",
+    "tpm",
+    "android-key",
+    "android-safetynet",
+    "apple",
+    "fido-u2f",
+];
+
+/// Verifies the attestation against its session, stores the credential, consumes the session.
+fn finish(
+    state: &AppState,
+    CurrentTenant(tenant): &CurrentTenant,
+    meta: &RequestMeta,
+    body: &EchoBody,
+    flow: Flow,
+) -> Result<GoJson<TokenResponse>, ApiError> {
+    let parsed = ParsedRegistration::parse(&body.bytes)?;
+    let mut data = tenant.data();
+    let session = data
+        .sessions
+        .get(&parsed.challenge)
+        .filter(|s| s.operation == Operation::Registration)
+        .cloned()
+        .ok_or_else(|| {
+            ApiError::bad_request("received challenge does not match with any stored one", "")
+        })?;
+    let user = data
+        .users
+        .get(&session.user_id)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("user not found"))?;
+    if session.expires_at < Utc::now() {
+        return Err(attestation_error("Session has Expired"));
+    }
+    let challenge_bytes =
+        b64url(&parsed.challenge).ok_or_else(|| attestation_error("Error validating challenge"))?;
+    let reg_state = registration_state(tenant, &challenge_bytes, session.uv_required)?;
+    let credential = tenant
+        .webauthn
+        .register_credential(&parsed.credential, &reg_state, None)
+        .map_err(|e| registration_error(&e))?;
+    // webauthn-rs skips formats it does not know; go-webauthn rejects them, and `none` must
+    // have an empty statement.
+    if !ATTESTATION_FORMATS.contains(&parsed.fmt.as_str())
+        || (parsed.fmt == "none" && !parsed.att_stmt_empty)
+    {
+        return Err(attestation_error("Invalid attestation format"));
+    }
+    let acd = parsed
+        .auth_data
+        .acd
+        .as_ref()
+        .ok_or_else(ApiError::internal)?;
+    let raw_id = acd.credential_id.to_vec();
+    {
+        let mut ids = state
+            .credential_ids
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if !ids.insert(raw_id.clone()) {
+            // A duplicate primary key is a plain DB error on the server.
+            return Err(ApiError::internal());
+        }
+    }
+    let id = URL_SAFE_NO_PAD.encode(&raw_id);
+    let aaguid = Uuid::from_slice(acd.aaguid.as_slice()).unwrap_or_default();
+    let public_key = serde_cbor_2::to_vec(&acd.credential_pk)
+        .map(|b| URL_SAFE_NO_PAD.encode(b))
+        .unwrap_or_default();
+    let created = now();
+    let seq = data.next_seq();
+    data.credentials.insert(
+        id.clone(),
+        StoredCredential {
+            id: id.clone(),
+            raw_id,
+            name: crate::aaguid::name(&aaguid).map_or_else(|| format!("cred-{id}"), str::to_string),
+            public_key,
+            attestation_type: parsed.fmt.clone(),
+            aaguid,
+            last_used_at: created,
+            created_at: created,
+            seq,
+            backup_eligible: parsed.auth_data.backup_eligible,
+            backup_state: parsed.auth_data.backup_state,
+            is_mfa: flow == Flow::Mfa,
+            user_id: user.user_id.clone(),
+            credential,
+        },
+    );
+    data.sessions.remove(&parsed.challenge);
+    record(
+        &mut data,
+        tenant.id,
+        meta,
+        flow.event(Step::RegistrationFinal),
+        Some(&user.user_id),
+        None,
+    );
+    drop(data);
+    token(tenant, &user.user_id, &id, None)
+}

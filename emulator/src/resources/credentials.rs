@@ -1,0 +1,244 @@
+//! `/{tenant}/credentials`: list, get, rename and delete a tenant's credentials (API key).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::HeaderMap;
+use axum::middleware::from_fn;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use serde::Serialize;
+
+use super::audit_logs::record;
+use crate::error::ApiError;
+use crate::server::binding::{Validation, process_error};
+use crate::server::extract::{CurrentTenant, EchoBody, RequestMeta};
+use crate::server::middleware::{get_only, not_found, require_api_key};
+use crate::server::pagination::{Paging, query_pairs};
+use crate::server::response::{GoJson, no_content};
+use crate::state::{AppState, StoredCredential, format_time};
+
+pub(crate) fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        // echo: a wrong method (HEAD too) on exactly `/credentials` falls through to the tenant
+        // catch-all, which checks no key, so the key guards the GET alone.
+        .route(
+            "/credentials",
+            get(list)
+                .route_layer(from_fn(require_api_key))
+                .head(not_found),
+        )
+        .nest(
+            "/credentials",
+            Router::new()
+                .route(
+                    "/{credential_id}",
+                    get_only(show).patch(rename).delete(remove),
+                )
+                // The group's catch-all (`/credentials/*`), behind the key like the group:
+                // wrong methods, an empty id, deeper paths.
+                .method_not_allowed_fallback(not_found)
+                .route("/", any(not_found))
+                .route("/{credential_id}/{*rest}", any(not_found))
+                .layer(from_fn(require_api_key)),
+        )
+}
+
+/// `CredentialDto`.
+#[derive(Serialize)]
+pub(crate) struct CredentialDto {
+    id: String,
+    name: String,
+    public_key: String,
+    attestation_type: String,
+    aaguid: uuid::Uuid,
+    last_used_at: String,
+    created_at: String,
+    /// Always empty at the server's HEAD: transports are never loaded (contract §2.2).
+    transports: [&'static str; 0],
+    backup_eligible: bool,
+    backup_state: bool,
+    is_mfa: bool,
+    user_id: String,
+}
+
+impl From<&StoredCredential> for CredentialDto {
+    fn from(c: &StoredCredential) -> Self {
+        Self {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            public_key: c.public_key.clone(),
+            attestation_type: c.attestation_type.clone(),
+            aaguid: c.aaguid,
+            last_used_at: format_time(&c.last_used_at),
+            created_at: format_time(&c.created_at),
+            transports: [],
+            backup_eligible: c.backup_eligible,
+            backup_state: c.backup_state,
+            is_mfa: c.is_mfa,
+            user_id: c.user_id.clone(),
+        }
+    }
+}
+
+/// The query of `GET /credentials`.
+struct ListQuery {
+    paging: Paging,
+    ascending: bool,
+    user_id: Option<String>,
+}
+
+impl ListQuery {
+    fn parse(uri: &axum::http::Uri) -> Result<Self, ApiError> {
+        let pairs = query_pairs(uri);
+        let paging = Paging::parse(&pairs, false).map_err(process_error)?;
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        let ascending = match get("order").unwrap_or_default().as_str() {
+            "" | "desc" => false,
+            "asc" => true,
+            _ => {
+                return Err(ApiError::bad_request(
+                    "unable to validate request",
+                    "order must be one of 'desc asc'",
+                ));
+            }
+        };
+        Ok(Self {
+            paging,
+            ascending,
+            user_id: get("user_id").filter(|u| !u.is_empty()),
+        })
+    }
+}
+
+async fn list(
+    CurrentTenant(tenant): CurrentTenant,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let query = ListQuery::parse(&uri)?;
+    let mut items: Vec<StoredCredential> = {
+        let data = tenant.data();
+        data.credentials
+            .values()
+            .filter(|c| query.user_id.as_ref().is_none_or(|u| &c.user_id == u))
+            .cloned()
+            .collect()
+    };
+    items.sort_by_key(|c| (c.created_at, c.seq));
+    if !query.ascending {
+        items.reverse();
+    }
+    let page: Vec<CredentialDto> = query
+        .paging
+        .slice(&items)
+        .iter()
+        .map(CredentialDto::from)
+        .collect();
+    let mut response = GoJson::ok(page).into_response();
+    query
+        .paging
+        .headers(&headers, &uri, items.len(), &mut response);
+    Ok(response)
+}
+
+/// The path parameter (the tenant id is a path parameter too).
+#[derive(serde::Deserialize)]
+struct CredentialPath {
+    credential_id: String,
+}
+
+fn credential_not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("credential with id '{id}' not found"))
+}
+
+async fn show(
+    CurrentTenant(tenant): CurrentTenant,
+    Path(CredentialPath { credential_id: id }): Path<CredentialPath>,
+) -> Result<GoJson<CredentialDto>, ApiError> {
+    let data = tenant.data();
+    let credential = data
+        .credentials
+        .get(&id)
+        .ok_or_else(|| credential_not_found(&id))?;
+    Ok(GoJson::ok(CredentialDto::from(credential)))
+}
+
+/// The body of `PATCH /credentials/{id}`.
+struct RenameRequest {
+    name: String,
+}
+
+impl RenameRequest {
+    fn parse(body: &EchoBody) -> Result<Self, ApiError> {
+        let bound = body.bind()?;
+        let name = bound.string("name")?;
+        Validation::default()
+            .required("name", name.as_deref())
+            .finish()?;
+        let name = name.unwrap_or_default();
+        // No validation rule; the varchar(255) column refuses it (a DB error → 500).
+        if name.chars().count() > 255 {
+            return Err(ApiError::internal());
+        }
+        Ok(Self { name })
+    }
+}
+
+async fn rename(
+    CurrentTenant(tenant): CurrentTenant,
+    meta: RequestMeta,
+    Path(CredentialPath { credential_id: id }): Path<CredentialPath>,
+    body: EchoBody,
+) -> Result<Response, ApiError> {
+    let request = RenameRequest::parse(&body)?;
+    let mut data = tenant.data();
+    let credential = data
+        .credentials
+        .get_mut(&id)
+        .ok_or_else(|| credential_not_found(&id))?;
+    credential.name = request.name;
+    let actor = credential.user_id.clone();
+    record(
+        &mut data,
+        tenant.id,
+        &meta,
+        "webauthn_credential_updated",
+        Some(&actor),
+        None,
+    );
+    Ok(no_content())
+}
+
+async fn remove(
+    State(state): State<Arc<AppState>>,
+    CurrentTenant(tenant): CurrentTenant,
+    meta: RequestMeta,
+    Path(CredentialPath { credential_id: id }): Path<CredentialPath>,
+) -> Result<Response, ApiError> {
+    let mut data = tenant.data();
+    let removed = data
+        .credentials
+        .remove(&id)
+        .ok_or_else(|| credential_not_found(&id))?;
+    state
+        .credential_ids
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&removed.raw_id);
+    record(
+        &mut data,
+        tenant.id,
+        &meta,
+        "webauthn_credential_deleted",
+        None,
+        None,
+    );
+    Ok(no_content())
+}

@@ -1,0 +1,138 @@
+//! What handlers take from a request: the tenant the tenant middleware found, the audit-log
+//! metadata, and the raw body with the headers echo's binder looks at.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use bytes::Bytes;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::state::Tenant;
+
+/// The tenant of the request, put there by [`super::middleware::tenant`].
+#[derive(Clone)]
+pub(crate) struct CurrentTenant(pub(crate) Arc<Tenant>);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentTenant {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        // Every tenant route sits behind the tenant middleware; a miss is a wiring bug.
+        parts
+            .extensions
+            .get::<CurrentTenant>()
+            .cloned()
+            .ok_or_else(ApiError::internal)
+    }
+}
+
+/// What an audit-log row records about the request.
+#[derive(Debug, Clone)]
+pub(crate) struct RequestMeta {
+    pub(crate) request_id: String,
+    pub(crate) source_ip: String,
+    pub(crate) user_agent: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
+        };
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| *addr);
+        Ok(Self {
+            // Set (or kept) by the request-id layer in front of every route.
+            request_id: header("x-request-id"),
+            source_ip: real_ip(&parts.headers, peer),
+            user_agent: header("user-agent"),
+        })
+    }
+}
+
+/// echo's `RealIP`: first `X-Forwarded-For` entry, else `X-Real-IP`, else the peer.
+fn real_ip(headers: &axum::http::HeaderMap, peer: Option<SocketAddr>) -> String {
+    if let Some(xff) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(first) = xff
+            .split(',')
+            .next()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    {
+        return first
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+    }
+    if let Some(real) = headers.get("x-real-ip").and_then(|v| v.to_str().ok()) {
+        return real
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+    }
+    peer.map(|p| p.ip().to_string()).unwrap_or_default()
+}
+
+/// The request body with what echo's binder decides on: `Content-Length` and `Content-Type`.
+pub(crate) struct EchoBody {
+    pub(crate) bytes: Bytes,
+    /// `None` when absent or unparsable (a chunked request).
+    pub(crate) content_length: Option<u64>,
+    pub(crate) content_type: String,
+}
+
+impl<S: Send + Sync> FromRequest<S> for EchoBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
+        let headers = req.headers();
+        let content_length = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let content_type = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        // The body-limit layer caps the stream; the only other failure is a client that went
+        // away, which gets no answer anyway.
+        let bytes = axum::body::to_bytes(req.into_body(), usize::MAX)
+            .await
+            .map_err(|_| ApiError::body_too_large())?;
+        Ok(Self {
+            bytes,
+            content_length,
+            content_type,
+        })
+    }
+}
+
+/// gofrs `uuid.FromString`: canonical, 32 hex digits, `{...}` and `urn:uuid:` forms, any case.
+pub(crate) fn parse_gofrs_uuid(s: &str) -> Option<Uuid> {
+    let lower = s.to_ascii_lowercase();
+    let inner = if let Some(rest) = lower.strip_prefix("urn:uuid:") {
+        rest
+    } else if lower.starts_with('{') && lower.ends_with('}') && lower.len() >= 2 {
+        &lower[1..lower.len() - 1]
+    } else {
+        &lower
+    };
+    match inner.len() {
+        32 | 36 => Uuid::try_parse(inner).ok(),
+        _ => None,
+    }
+}
