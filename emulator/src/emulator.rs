@@ -15,7 +15,7 @@ use webauthn_rs_core::WebauthnCore;
 
 use crate::config::{TenantConfig, TenantInfo, WebauthnSettings};
 use crate::error::EmulatorError;
-use crate::keys::SigningKey;
+use crate::keys::{KeyRing, key_size};
 use crate::state::{AppState, Tenant};
 
 /// Configures and starts an [`Emulator`]; get one from [`Emulator::builder`].
@@ -65,6 +65,10 @@ impl EmulatorBuilder {
     }
 
     /// RSA size of the token signing keys: 2048, 3072 or 4096 (default, like the server).
+    ///
+    /// Keys are generated on a thread of their own when a tenant first needs one (its first
+    /// `*/initialize`, its JWKS, a rotation), so the size does not slow down
+    /// [`start`](Self::start); signing and the JWKS wait for the key.
     pub fn rsa_bits(mut self, bits: u32) -> Self {
         self.tenant.rsa_bits = bits;
         self
@@ -149,10 +153,8 @@ async fn create_tenant(
             .map_err(|e| EmulatorError::Config(format!("origin {origin:?}: {e}")))?;
         origins.push(url);
     }
-    let bits = config.rsa_bits;
-    let key = tokio::task::spawn_blocking(move || SigningKey::generate(bits))
-        .await
-        .map_err(|_| EmulatorError::KeyGeneration)??;
+    // Generated in the background when first needed (see `keys`).
+    let keys = KeyRing::new(key_size(config.rsa_bits)?);
     let id = config.tenant_id.unwrap_or_else(Uuid::new_v4);
     let api_key = config.api_key.clone().unwrap_or_else(|| {
         let mut bytes = [0u8; 64];
@@ -167,7 +169,7 @@ async fn create_tenant(
         Some(false),
         Some(false),
     );
-    let tenant = Tenant::new(id, config, api_key.clone(), webauthn, key);
+    let tenant = Tenant::new(id, config, api_key.clone(), webauthn, keys);
     state
         .insert_tenant(tenant)
         .map_err(EmulatorError::TenantExists)?;
@@ -317,17 +319,7 @@ impl Emulator {
             .state
             .tenant(&tenant_id)
             .ok_or(EmulatorError::TenantNotFound(tenant_id))?;
-        let bits = tenant.config.rsa_bits;
-        let key = tokio::task::spawn_blocking(move || SigningKey::generate(bits))
-            .await
-            .map_err(|_| EmulatorError::KeyGeneration)??;
-        let kid = key.kid;
-        tenant
-            .keys
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(key);
-        Ok(kid)
+        Ok(tenant.keys.rotate())
     }
 
     /// The internal webauthn-user UUID of an application user: the id that

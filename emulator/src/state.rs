@@ -13,7 +13,7 @@ use webauthn_rs_core::WebauthnCore;
 use webauthn_rs_core::proto::Credential;
 
 use crate::config::TenantConfig;
-use crate::keys::SigningKey;
+use crate::keys::KeyRing;
 
 /// Shared state of a running emulator.
 #[derive(Debug, Default)]
@@ -49,7 +49,7 @@ pub(crate) struct Tenant {
     pub(crate) config: TenantConfig,
     pub(crate) api_key: String,
     pub(crate) webauthn: WebauthnCore,
-    pub(crate) keys: RwLock<Vec<SigningKey>>,
+    pub(crate) keys: KeyRing,
     data: Mutex<TenantData>,
 }
 
@@ -68,32 +68,20 @@ impl Tenant {
         config: TenantConfig,
         api_key: String,
         webauthn: WebauthnCore,
-        key: SigningKey,
+        keys: KeyRing,
     ) -> Self {
         Self {
             id,
             config,
             api_key,
             webauthn,
-            keys: RwLock::new(vec![key]),
+            keys,
             data: Mutex::new(TenantData::default()),
         }
     }
 
     pub(crate) fn data(&self) -> MutexGuard<'_, TenantData> {
         self.data.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Signs `claims` with the newest key.
-    pub(crate) fn sign(&self, claims: &impl serde::Serialize) -> Option<String> {
-        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
-        keys.last()?.sign_jwt(claims)
-    }
-
-    /// The public keys of every signing key, oldest first.
-    pub(crate) fn jwks(&self) -> Vec<crate::keys::Jwk> {
-        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
-        keys.iter().map(SigningKey::jwk).collect()
     }
 
     /// Whether CORS lets `origin` in.

@@ -9,7 +9,7 @@ use axum::routing::post;
 
 use super::assertion::{Checks, ParsedAssertion, session_for, unknown_user, verify};
 use super::options::{RequestOptionsResponse, TokenResponse};
-use super::{Flow, Step, expires, new_challenge, token, uv_required};
+use super::{Flow, Step, Subject, expires, new_challenge, token, uv_required};
 use crate::error::ApiError;
 use crate::resources::audit_logs::record;
 use crate::server::binding::Validation;
@@ -94,6 +94,7 @@ fn begin(
     user_id: Option<&str>,
     flow: Flow,
 ) -> Result<GoJson<RequestOptionsResponse>, ApiError> {
+    tenant.keys.prepare();
     let settings = flow.settings(tenant);
     let mut data = tenant.data();
     let allowed = match user_id {
@@ -152,7 +153,8 @@ async fn finalize(
     meta: RequestMeta,
     body: EchoBody,
 ) -> Result<GoJson<TokenResponse>, ApiError> {
-    finish(&tenant, &meta, &body, Flow::Passkey)
+    let subject = finish(&tenant, &meta, &body, Flow::Passkey)?;
+    token(&tenant, subject).await
 }
 
 pub(crate) async fn finalize_mfa(
@@ -160,16 +162,17 @@ pub(crate) async fn finalize_mfa(
     meta: RequestMeta,
     body: EchoBody,
 ) -> Result<GoJson<TokenResponse>, ApiError> {
-    finish(&tenant, &meta, &body, Flow::Mfa)
+    let subject = finish(&tenant, &meta, &body, Flow::Mfa)?;
+    token(&tenant, subject).await
 }
 
-/// Verifies the assertion against its session and answers a token.
+/// Verifies the assertion against its session; the token is for the returned subject.
 fn finish(
     tenant: &Tenant,
     meta: &RequestMeta,
     body: &EchoBody,
     flow: Flow,
-) -> Result<GoJson<TokenResponse>, ApiError> {
+) -> Result<Subject, ApiError> {
     let parsed = ParsedAssertion::parse(&body.bytes, "unable to finish login")?;
     let mut data = tenant.data();
     let session = session_for(&data, &parsed.challenge, Operation::Authentication)?;
@@ -197,6 +200,9 @@ fn finish(
         Some(&user_id),
         None,
     );
-    drop(data);
-    token(tenant, &user_id, &credential_id, None)
+    Ok(Subject {
+        user_id,
+        credential_id,
+        transaction: None,
+    })
 }

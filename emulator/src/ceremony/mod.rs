@@ -129,23 +129,34 @@ struct Claims<'a> {
     trans: Option<&'a str>,
 }
 
-/// Signs the token a finalize answers with.
-pub(crate) fn token(
+/// Who a finished ceremony's token is for.
+pub(crate) struct Subject {
+    pub(crate) user_id: String,
+    pub(crate) credential_id: String,
+    /// The transaction id, for a transaction.
+    pub(crate) transaction: Option<String>,
+}
+
+/// Signs the token a finalize answers with (waiting for the tenant's key if it is still being
+/// generated).
+pub(crate) async fn token(
     tenant: &Tenant,
-    user_id: &str,
-    credential_id: &str,
-    transaction: Option<&str>,
+    subject: Subject,
 ) -> Result<GoJson<TokenResponse>, ApiError> {
     let iat = Utc::now().timestamp();
     let claims = Claims {
         aud: [&tenant.config.rp_id],
-        cred: credential_id,
+        cred: &subject.credential_id,
         exp: iat + 300,
         iat,
-        sub: user_id,
-        trans: transaction,
+        sub: &subject.user_id,
+        trans: subject.transaction.as_deref(),
     };
-    let token = tenant.sign(&claims).ok_or_else(ApiError::internal)?;
+    let token = tenant
+        .keys
+        .sign(&claims)
+        .await
+        .ok_or_else(ApiError::internal)?;
     Ok(GoJson::ok(TokenResponse { token }))
 }
 

@@ -21,7 +21,9 @@ use webauthn_rs_core::proto::{
 };
 
 use super::options::{CreationOptionsResponse, TokenResponse, UserEntity};
-use super::{Flow, Step, b64url, expires, new_challenge, strip_padding, token, uv_required};
+use super::{
+    Flow, Step, Subject, b64url, expires, new_challenge, strip_padding, token, uv_required,
+};
 use crate::error::ApiError;
 use crate::resources::audit_logs::record;
 use crate::server::binding::Validation;
@@ -58,20 +60,22 @@ pub(crate) async fn initialize_mfa(
 
 async fn finalize(
     State(state): State<Arc<AppState>>,
-    tenant: CurrentTenant,
+    CurrentTenant(tenant): CurrentTenant,
     meta: RequestMeta,
     body: EchoBody,
 ) -> Result<GoJson<TokenResponse>, ApiError> {
-    finish(&state, &tenant, &meta, &body, Flow::Passkey)
+    let subject = finish(&state, &tenant, &meta, &body, Flow::Passkey)?;
+    token(&tenant, subject).await
 }
 
 pub(crate) async fn finalize_mfa(
     State(state): State<Arc<AppState>>,
-    tenant: CurrentTenant,
+    CurrentTenant(tenant): CurrentTenant,
     meta: RequestMeta,
     body: EchoBody,
 ) -> Result<GoJson<TokenResponse>, ApiError> {
-    finish(&state, &tenant, &meta, &body, Flow::Mfa)
+    let subject = finish(&state, &tenant, &meta, &body, Flow::Mfa)?;
+    token(&tenant, subject).await
 }
 
 /// The body of both initialize endpoints (`InitRegistrationDto`), validated.
@@ -134,6 +138,7 @@ fn begin(
     flow: Flow,
 ) -> Result<GoJson<CreationOptionsResponse>, ApiError> {
     let request = InitRequest::parse(body)?;
+    tenant.keys.prepare();
     let settings = flow.settings(tenant);
     let challenge = new_challenge();
 
@@ -346,14 +351,15 @@ const ATTESTATION_FORMATS: [&str; 7] = [
     "fido-u2f",
 ];
 
-/// Verifies the attestation against its session, stores the credential, consumes the session.
+/// Verifies the attestation against its session, stores the credential, consumes the session;
+/// the token is for the returned subject.
 fn finish(
     state: &AppState,
-    CurrentTenant(tenant): &CurrentTenant,
+    tenant: &Tenant,
     meta: &RequestMeta,
     body: &EchoBody,
     flow: Flow,
-) -> Result<GoJson<TokenResponse>, ApiError> {
+) -> Result<Subject, ApiError> {
     let parsed = ParsedRegistration::parse(&body.bytes)?;
     let mut data = tenant.data();
     let session = data
@@ -437,6 +443,9 @@ fn finish(
         Some(&user.user_id),
         None,
     );
-    drop(data);
-    token(tenant, &user.user_id, &id, None)
+    Ok(Subject {
+        user_id: user.user_id,
+        credential_id: id,
+        transaction: None,
+    })
 }

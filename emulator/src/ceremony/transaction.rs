@@ -17,14 +17,16 @@ use super::assertion::{
     Checks, ParsedAssertion, assertion_error, session_for, unknown_user, verify,
 };
 use super::options::{RequestOptionsResponse, TokenResponse};
-use super::{expires, random_bytes, token, uv_required};
+use super::{Subject, expires, random_bytes, token, uv_required};
 use crate::error::ApiError;
 use crate::resources::audit_logs::record;
 use crate::server::binding::Validation;
 use crate::server::extract::{CurrentTenant, EchoBody, RequestMeta, parse_gofrs_uuid};
 use crate::server::middleware::{get_only, not_found, require_api_key};
 use crate::server::response::GoJson;
-use crate::state::{AppState, Operation, Session, StoredCredential, Transaction, format_time, now};
+use crate::state::{
+    AppState, Operation, Session, StoredCredential, Tenant, Transaction, format_time, now,
+};
 
 /// The `/transaction` group: every route, and its catch-all, behind the API key.
 pub(crate) fn routes() -> Router<Arc<AppState>> {
@@ -90,6 +92,7 @@ async fn initialize(
     body: EchoBody,
 ) -> Result<GoJson<RequestOptionsResponse>, ApiError> {
     let request = InitRequest::parse(&body)?;
+    tenant.keys.prepare();
     let mut data = tenant.data();
     let user = data
         .users
@@ -181,6 +184,13 @@ async fn finalize(
     meta: RequestMeta,
     body: EchoBody,
 ) -> Result<GoJson<TokenResponse>, ApiError> {
+    let subject = finish(&tenant, &meta, &body)?;
+    token(&tenant, subject).await
+}
+
+/// Verifies the assertion against the transaction's session; the token is for the returned
+/// subject (with the transaction id).
+fn finish(tenant: &Tenant, meta: &RequestMeta, body: &EchoBody) -> Result<Subject, ApiError> {
     let parsed = ParsedAssertion::parse(&body.bytes, "unable to finish transaction")?;
     let mut data = tenant.data();
     let transaction = data
@@ -207,22 +217,20 @@ async fn finalize(
         include_mfa: false,
         expiry: true,
     };
-    let credential_id = verify(&tenant, &mut data, &parsed, &session, &user_id, checks)?;
+    let credential_id = verify(tenant, &mut data, &parsed, &session, &user_id, checks)?;
     record(
         &mut data,
         tenant.id,
-        &meta,
+        meta,
         "webauthn_transaction_final_succeeded",
         Some(&user_id),
         Some(&transaction.identifier),
     );
-    drop(data);
-    token(
-        &tenant,
-        &user_id,
-        &credential_id,
-        Some(&transaction.identifier),
-    )
+    Ok(Subject {
+        user_id,
+        credential_id,
+        transaction: Some(transaction.identifier),
+    })
 }
 
 /// A transaction as `GET /transaction/{user_id}` shows it.

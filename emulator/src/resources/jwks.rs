@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
+
+use crate::error::ApiError;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -22,14 +24,14 @@ struct JwkSet {
     keys: Vec<Jwk>,
 }
 
-async fn jwks(CurrentTenant(tenant): CurrentTenant) -> Response {
-    let mut response = GoJson::ok(JwkSet {
-        keys: tenant.jwks(),
-    })
-    .into_response();
+async fn jwks(CurrentTenant(tenant): CurrentTenant) -> Result<Response, ApiError> {
+    let keys = tenant.keys.jwks().await.ok_or_else(|| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "unable to get JWKs", "")
+    })?;
+    let mut response = GoJson::ok(JwkSet { keys }).into_response();
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("max-age=600"),
     );
-    response
+    Ok(response)
 }
