@@ -77,9 +77,18 @@ fn main() {
             "optimized"
         };
         println!("emulator start ({profile} build, RSA-4096, current-thread runtime)");
-        println!("  start (median of {STARTS}):        {}", ms(median(starts)));
-        println!("  first answer (median of {STARTS}): {}", ms(median(answers)));
+        println!(
+            "  start (median of {STARTS}):        {}",
+            ms(median(starts))
+        );
+        println!(
+            "  first answer (median of {STARTS}): {}",
+            ms(median(answers))
+        );
         println!("  {STARTS} starts with a first answer: {}", ms(total));
-        println!("  JWKS served (median of {JWKS_RUNS}):   {}", ms(median(jwks)));
+        println!(
+            "  JWKS served (median of {JWKS_RUNS}):   {}",
+            ms(median(jwks))
+        );
     });
 }

@@ -10,6 +10,12 @@
 //! credential JSON for `*/registration/finalize`; [`login`](VirtualAuthenticator::login) does
 //! the same for login, MFA login and transactions.
 //!
+//! Like a browser, it refuses ([`AuthenticatorError::Refused`], with Chromium's error text)
+//! what no browser would pass to an authenticator: a user handle over 64 bytes, an RP id that
+//! is not the origin's host or a parent domain of it, an IP-address origin, and a non-secure
+//! origin other than `http://localhost`. The server accepts some of these (user ids up to 255
+//! bytes, IP addresses as RP ids); a test that passes here also passes in a browser.
+//!
 //! ```
 //! use hanko_passkeys_emulator::Emulator;
 //! use hanko_passkeys_emulator::authenticator::VirtualAuthenticator;
@@ -79,9 +85,14 @@ pub enum AuthenticatorError {
     /// The origin is not a valid URL.
     #[error("invalid origin {0:?}")]
     Origin(String),
-    /// The WebAuthn client or authenticator refused (no matching credential, RP id mismatch, ...).
+    /// The WebAuthn client or authenticator failed (no matching credential, ...).
     #[error("WebAuthn operation failed: {0}")]
     Ceremony(String),
+    /// A browser would refuse these options before any authenticator sees them; the value is
+    /// the error Chromium throws, e.g. `TypeError: User handle exceeds 64 bytes`, or
+    /// `SecurityError: This is an invalid domain.` for an IP-address origin.
+    #[error("a browser refuses this: {0}")]
+    Refused(String),
 }
 
 /// The attestation statement new credentials carry.
@@ -397,12 +408,20 @@ impl VirtualAuthenticator {
         }
         let request: CredentialCreationOptions = serde_json::from_value(options)
             .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
+        // Chromium checks `user.id` before anything else (the spec's maximum; the server
+        // itself takes up to 255 bytes).
+        if request.public_key.user.id.len() > MAX_USER_HANDLE {
+            return Err(AuthenticatorError::Refused(
+                "TypeError: User handle exceeds 64 bytes".into(),
+            ));
+        }
         let origin = self.origin_url()?;
+        check_rp_id(&origin, request.public_key.rp.id.as_deref())?;
         let mut client = self.client();
         let created = client
             .register(&origin, request, DefaultClientData)
             .await
-            .map_err(|e| AuthenticatorError::Ceremony(format!("{e:?}")))?;
+            .map_err(client_error)?;
         let mut json = to_json(&created)?;
         normalize(&mut json, true);
         if self.attestation == Attestation::PackedSelf {
@@ -429,11 +448,12 @@ impl VirtualAuthenticator {
         let request: CredentialRequestOptions = serde_json::from_value(options)
             .map_err(|e| AuthenticatorError::Options(e.to_string()))?;
         let origin = self.origin_url()?;
+        check_rp_id(&origin, request.public_key.rp_id.as_deref())?;
         let mut client = self.client();
         let asserted = client
             .authenticate(&origin, request, DefaultClientData)
             .await
-            .map_err(|e| AuthenticatorError::Ceremony(format!("{e:?}")))?;
+            .map_err(client_error)?;
         let mut json = to_json(&asserted)?;
         normalize(&mut json, false);
         if !self.user_present
@@ -504,6 +524,45 @@ impl VirtualAuthenticator {
             );
         }
         Ok(())
+    }
+}
+
+/// The longest user handle a browser passes on (WebAuthn's `user.id`: at most 64 bytes).
+const MAX_USER_HANDLE: usize = 64;
+
+const INVALID_DOMAIN: &str = "SecurityError: This is an invalid domain.";
+const BAD_RP_ID: &str = "SecurityError: The relying party ID is not a registrable domain suffix of, nor equal to the current domain.";
+
+/// The browser's RP id checks: the origin's host is a domain (not an IP address), and the RP id
+/// is that host or a suffix of it. (The client library would let any origin use `localhost`.)
+fn check_rp_id(origin: &url::Url, rp_id: Option<&str>) -> Result<(), AuthenticatorError> {
+    let Some(url::Host::Domain(host)) = origin.host() else {
+        return Err(AuthenticatorError::Refused(INVALID_DOMAIN.into()));
+    };
+    if let Some(rp_id) = rp_id {
+        let rp_id = rp_id.to_ascii_lowercase();
+        let suffix = host
+            .strip_suffix(rp_id.as_str())
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'));
+        if !suffix {
+            return Err(AuthenticatorError::Refused(BAD_RP_ID.into()));
+        }
+    }
+    Ok(())
+}
+
+/// The client's refusals as the browser reports them; other failures as they are.
+fn client_error(e: passkey_client::WebauthnError) -> AuthenticatorError {
+    use passkey_client::WebauthnError as E;
+    let refused = |message: &str| AuthenticatorError::Refused(message.to_string());
+    match e {
+        // An IP-address origin has no domain; Chromium: `AuthenticatorStatus::INVALID_DOMAIN`.
+        E::OriginMissingDomain | E::InvalidRpId => refused(INVALID_DOMAIN),
+        E::OriginRpMissmatch | E::RequiresRelatedOriginsSupport => refused(BAD_RP_ID),
+        E::UnprotectedOrigin | E::InsecureLocalhostNotAllowed => refused(
+            "SecurityError: The operation is insecure (WebAuthn needs https:// or http://localhost).",
+        ),
+        other => AuthenticatorError::Ceremony(format!("{other:?}")),
     }
 }
 

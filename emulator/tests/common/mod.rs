@@ -57,16 +57,21 @@ impl Harness {
             .unwrap()
     }
 
-    /// Registers `user` with `auth`; returns the token response JSON.
-    pub async fn register_with(&self, auth: &VirtualAuthenticator, user: &str) -> Value {
-        let options = ok_json(
+    /// Creation options for `user` (the user id is also the username).
+    pub async fn registration_options(&self, user: &str) -> Value {
+        ok_json(
             self.post_key(
                 "/registration/initialize",
                 &json!({"user_id": user, "username": user}),
             )
             .await,
         )
-        .await;
+        .await
+    }
+
+    /// Registers `user` with `auth`; returns the token response JSON.
+    pub async fn register_with(&self, auth: &VirtualAuthenticator, user: &str) -> Value {
+        let options = self.registration_options(user).await;
         let cred = auth
             .register(&options)
             .await
