@@ -115,14 +115,9 @@ impl EmulatorBuilder {
         let info = create_tenant(&state, self.tenant, &base).await?;
         let app = crate::server::router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let service = app.into_make_service_with_connect_info::<SocketAddr>();
-            let _ = axum::serve(listener, service)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
+        let task = tokio::spawn(crate::server::serve(listener, app, async {
+            let _ = rx.await;
+        }));
         Ok(Emulator {
             state,
             addr,
@@ -169,7 +164,14 @@ async fn create_tenant(
         Some(false),
         Some(false),
     );
-    let tenant = Tenant::new(id, config, api_key.clone(), webauthn, keys);
+    let tenant = Tenant::new(
+        id,
+        config,
+        api_key.clone(),
+        webauthn,
+        keys,
+        state.clock.clone(),
+    );
     state
         .insert_tenant(tenant)
         .map_err(EmulatorError::TenantExists)?;
@@ -320,6 +322,25 @@ impl Emulator {
             .tenant(&tenant_id)
             .ok_or(EmulatorError::TenantNotFound(tenant_id))?;
         Ok(tenant.keys.rotate())
+    }
+
+    /// Moves the emulator's clock forward by `by`, for every tenant: sessions expire, and
+    /// timestamps (`created_at`, `last_used_at`, the tokens' `iat` and `exp`) move with it.
+    /// Lets a test reach an expiry without waiting for it.
+    ///
+    /// ```
+    /// # use hanko_passkeys_emulator::Emulator;
+    /// # use std::time::Duration;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emu = Emulator::builder().timeout(Duration::from_secs(60)).start().await?;
+    /// // ... initialize a ceremony ...
+    /// emu.advance_time(Duration::from_secs(61));
+    /// // ... its finalize now fails with "Session has Expired".
+    /// # Ok(()) }
+    /// ```
+    pub fn advance_time(&self, by: Duration) {
+        self.state.clock.advance(by);
     }
 
     /// The internal webauthn-user UUID of an application user: the id that

@@ -662,7 +662,7 @@ async fn expired_sessions() {
     let h = start_with(
         Emulator::builder()
             .rsa_bits(2048)
-            .timeout(Duration::from_millis(300)),
+            .timeout(Duration::from_secs(60)),
     )
     .await;
     let token = h.register("alice").await;
@@ -680,7 +680,7 @@ async fn expired_sessions() {
     .await;
     let login = h.login_options(Some("alice")).await;
     let discoverable = h.login_options(None).await;
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    h.emu.advance_time(Duration::from_secs(61));
     let cred = h.auth.register(&options).await.unwrap();
     let e = expect_error(
         h.post("/registration/finalize", &cred).await,

@@ -3,7 +3,6 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::Utc;
 use serde_json::{Value, json};
 use uuid::Uuid;
 use webauthn_rs_core::error::WebauthnError;
@@ -14,7 +13,7 @@ use webauthn_rs_core::proto::{
 
 use super::{b64url, strip_padding};
 use crate::error::ApiError;
-use crate::state::{Operation, Session, Tenant, TenantData, now};
+use crate::state::{Operation, Session, Tenant, TenantData};
 
 /// An assertion response parsed as go-webauthn's `ParseCredentialRequestResponseBody` does.
 pub(crate) struct ParsedAssertion {
@@ -162,7 +161,7 @@ pub(crate) fn verify(
     checks: Checks,
 ) -> Result<String, ApiError> {
     let raw_id = parsed.credential.raw_id.clone();
-    if checks.expiry && session.expires_at < Utc::now() {
+    if checks.expiry && session.expired(tenant.now()) {
         return Err(assertion_error("Session has Expired"));
     }
     if !session.discoverable {
@@ -207,7 +206,7 @@ pub(crate) fn verify(
         .authenticate_single_credential(&parsed.credential, &auth_state, &credential)
         .map_err(|e| map_assertion_error(&e))?;
     if let Some(stored) = data.credentials.get_mut(&id) {
-        stored.last_used_at = now();
+        stored.last_used_at = tenant.now();
         stored.backup_eligible = result.backup_eligible();
         stored.backup_state = result.backup_state();
         stored.credential.backup_eligible = result.backup_eligible();

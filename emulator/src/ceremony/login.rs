@@ -75,6 +75,7 @@ async fn initialize(
         }
         check_api_key(&tenant, &headers)?;
     }
+    meta.audit_columns_fit()?;
     begin(&tenant, &meta, request.user_id.as_deref(), Flow::Passkey)
 }
 
@@ -84,6 +85,7 @@ pub(crate) async fn initialize_mfa(
     body: EchoBody,
 ) -> Result<GoJson<RequestOptionsResponse>, ApiError> {
     let request = MfaInitRequest::parse(&body)?;
+    meta.audit_columns_fit()?;
     begin(&tenant, &meta, Some(&request.user_id), Flow::Mfa)
 }
 
@@ -126,20 +128,19 @@ fn begin(
         challenge.clone(),
         allowed.as_deref(),
     );
-    data.sessions.insert(
-        challenge,
-        Session {
-            operation: Operation::Authentication,
-            user_id: user_id.unwrap_or("").to_string(),
-            uv_required: uv_required(settings),
-            allowed: allowed.unwrap_or_default(),
-            discoverable: user_id.is_none(),
-            expires_at: expires(settings),
-        },
-    );
+    let now = tenant.now();
+    let session = Session {
+        operation: Operation::Authentication,
+        user_id: user_id.unwrap_or("").to_string(),
+        uv_required: uv_required(settings),
+        allowed: allowed.unwrap_or_default(),
+        discoverable: user_id.is_none(),
+        expires_at: expires(now, settings),
+    };
+    data.sessions.insert(challenge, session, now);
     record(
+        tenant,
         &mut data,
-        tenant.id,
         meta,
         flow.event(Step::LoginInit),
         user_id,
@@ -174,6 +175,7 @@ fn finish(
     flow: Flow,
 ) -> Result<Subject, ApiError> {
     let parsed = ParsedAssertion::parse(&body.bytes, "unable to finish login")?;
+    meta.audit_columns_fit()?;
     let mut data = tenant.data();
     let session = session_for(&data, &parsed.challenge, Operation::Authentication)?;
     // The user: from the userHandle for a discoverable session, else from the session.
@@ -193,8 +195,8 @@ fn finish(
     };
     let credential_id = verify(tenant, &mut data, &parsed, &session, &user_id, checks)?;
     record(
+        tenant,
         &mut data,
-        tenant.id,
         meta,
         flow.event(Step::LoginFinal),
         Some(&user_id),

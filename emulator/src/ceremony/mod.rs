@@ -15,7 +15,7 @@ use axum::middleware::from_fn;
 use axum::routing::{any, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rand::RngCore as _;
 use serde::Serialize;
 
@@ -103,13 +103,12 @@ pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     bytes
 }
 
-/// When a session created now expires.
-pub(crate) fn expires(settings: &WebauthnSettings) -> chrono::DateTime<Utc> {
+/// When a session created at `now` expires.
+pub(crate) fn expires(now: DateTime<Utc>, settings: &WebauthnSettings) -> DateTime<Utc> {
     let timeout =
         chrono::Duration::from_std(settings.effective_timeout()).unwrap_or(chrono::Duration::MAX);
-    Utc::now()
-        .checked_add_signed(timeout)
-        .unwrap_or(chrono::DateTime::<Utc>::MAX_UTC)
+    now.checked_add_signed(timeout)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// Whether sessions of these settings require the UV flag.
@@ -143,7 +142,7 @@ pub(crate) async fn token(
     tenant: &Tenant,
     subject: Subject,
 ) -> Result<GoJson<TokenResponse>, ApiError> {
-    let iat = Utc::now().timestamp();
+    let iat = tenant.now().timestamp();
     let claims = Claims {
         aud: [&tenant.config.rp_id],
         cred: &subject.credential_id,

@@ -10,7 +10,6 @@ use axum::middleware::from_fn;
 use axum::routing::post;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::Utc;
 use serde_json::Value;
 use uuid::Uuid;
 use webauthn_rs_core::error::WebauthnError;
@@ -30,7 +29,7 @@ use crate::server::binding::Validation;
 use crate::server::extract::{CurrentTenant, EchoBody, RequestMeta};
 use crate::server::middleware::require_api_key;
 use crate::server::response::GoJson;
-use crate::state::{AppState, Operation, Session, StoredCredential, Tenant, User, now};
+use crate::state::{AppState, Operation, Session, StoredCredential, Tenant, User};
 
 /// `/registration`: initialize needs the key (route middleware), finalize does not.
 pub(crate) fn routes() -> Router<Arc<AppState>> {
@@ -138,6 +137,7 @@ fn begin(
     flow: Flow,
 ) -> Result<GoJson<CreationOptionsResponse>, ApiError> {
     let request = InitRequest::parse(body)?;
+    meta.audit_columns_fit()?;
     tenant.keys.prepare();
     let settings = flow.settings(tenant);
     let challenge = new_challenge();
@@ -156,20 +156,19 @@ fn begin(
     user.name = request.username.clone();
     user.display_name = request.display_name.clone();
     user.icon = request.icon.clone();
-    data.sessions.insert(
-        challenge.clone(),
-        Session {
-            operation: Operation::Registration,
-            user_id: request.user_id.clone(),
-            uv_required: uv_required(settings),
-            allowed: Vec::new(),
-            discoverable: false,
-            expires_at: expires(settings),
-        },
-    );
+    let now = tenant.now();
+    let session = Session {
+        operation: Operation::Registration,
+        user_id: request.user_id.clone(),
+        uv_required: uv_required(settings),
+        allowed: Vec::new(),
+        discoverable: false,
+        expires_at: expires(now, settings),
+    };
+    data.sessions.insert(challenge.clone(), session, now);
     record(
+        tenant,
         &mut data,
-        tenant.id,
         meta,
         flow.event(Step::RegistrationInit),
         Some(&request.user_id),
@@ -361,6 +360,7 @@ fn finish(
     flow: Flow,
 ) -> Result<Subject, ApiError> {
     let parsed = ParsedRegistration::parse(&body.bytes)?;
+    meta.audit_columns_fit()?;
     let mut data = tenant.data();
     let session = data
         .sessions
@@ -375,7 +375,7 @@ fn finish(
         .get(&session.user_id)
         .cloned()
         .ok_or_else(|| ApiError::not_found("user not found"))?;
-    if session.expires_at < Utc::now() {
+    if session.expired(tenant.now()) {
         return Err(attestation_error("Session has Expired"));
     }
     let challenge_bytes =
@@ -413,7 +413,7 @@ fn finish(
     let public_key = serde_cbor_2::to_vec(&acd.credential_pk)
         .map(|b| URL_SAFE_NO_PAD.encode(b))
         .unwrap_or_default();
-    let created = now();
+    let created = tenant.now();
     let seq = data.next_seq();
     data.credentials.insert(
         id.clone(),
@@ -436,8 +436,8 @@ fn finish(
     );
     data.sessions.remove(&parsed.challenge);
     record(
+        tenant,
         &mut data,
-        tenant.id,
         meta,
         flow.event(Step::RegistrationFinal),
         Some(&user.user_id),

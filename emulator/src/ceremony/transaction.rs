@@ -25,7 +25,7 @@ use crate::server::extract::{CurrentTenant, EchoBody, RequestMeta, parse_gofrs_u
 use crate::server::middleware::{get_only, not_found, require_api_key};
 use crate::server::response::GoJson;
 use crate::state::{
-    AppState, Operation, Session, StoredCredential, Tenant, Transaction, format_time, now,
+    AppState, Operation, Session, StoredCredential, Tenant, Transaction, format_time,
 };
 
 /// The `/transaction` group: every route, and its catch-all, behind the API key.
@@ -92,6 +92,7 @@ async fn initialize(
     body: EchoBody,
 ) -> Result<GoJson<RequestOptionsResponse>, ApiError> {
     let request = InitRequest::parse(&body)?;
+    meta.audit_columns_fit()?;
     tenant.keys.prepare();
     let mut data = tenant.data();
     let user = data
@@ -144,22 +145,21 @@ async fn initialize(
         data: canonical,
         challenge: challenge.clone(),
         user_internal_id: user.id,
-        created_at: now(),
+        created_at: tenant.now(),
     });
-    data.sessions.insert(
-        challenge,
-        Session {
-            operation: Operation::Transaction,
-            user_id: request.user_id.clone(),
-            uv_required: uv_required(settings),
-            allowed,
-            discoverable: false,
-            expires_at: expires(settings),
-        },
-    );
+    let now = tenant.now();
+    let session = Session {
+        operation: Operation::Transaction,
+        user_id: request.user_id.clone(),
+        uv_required: uv_required(settings),
+        allowed,
+        discoverable: false,
+        expires_at: expires(now, settings),
+    };
+    data.sessions.insert(challenge, session, now);
     record(
+        &tenant,
         &mut data,
-        tenant.id,
         &meta,
         "webauthn_transaction_init_succeeded",
         Some(&request.user_id),
@@ -192,6 +192,7 @@ async fn finalize(
 /// subject (with the transaction id).
 fn finish(tenant: &Tenant, meta: &RequestMeta, body: &EchoBody) -> Result<Subject, ApiError> {
     let parsed = ParsedAssertion::parse(&body.bytes, "unable to finish transaction")?;
+    meta.audit_columns_fit()?;
     let mut data = tenant.data();
     let transaction = data
         .transactions
@@ -219,8 +220,8 @@ fn finish(tenant: &Tenant, meta: &RequestMeta, body: &EchoBody) -> Result<Subjec
     };
     let credential_id = verify(tenant, &mut data, &parsed, &session, &user_id, checks)?;
     record(
+        tenant,
         &mut data,
-        tenant.id,
         meta,
         "webauthn_transaction_final_succeeded",
         Some(&user_id),

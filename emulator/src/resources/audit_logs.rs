@@ -17,7 +17,7 @@ use crate::server::extract::{CurrentTenant, RequestMeta};
 use crate::server::middleware::{not_found, require_api_key};
 use crate::server::pagination::{Paging, query_pairs};
 use crate::server::response::GoJson;
-use crate::state::{AppState, AuditLog, TenantData, format_time, now};
+use crate::state::{AppState, AuditLog, Tenant, TenantData, format_time};
 
 pub(crate) fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -41,24 +41,24 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
 /// Appends a successful event to the audit log (failed events are never persisted, like the
 /// server, whose failure rows are rolled back with the handler's transaction).
 pub(crate) fn record(
+    tenant: &Tenant,
     data: &mut TenantData,
-    tenant_id: Uuid,
     meta: &RequestMeta,
     kind: &'static str,
     actor: Option<&str>,
     transaction_id: Option<&str>,
 ) {
     let seq = data.next_seq();
-    data.audit_logs.push(AuditLog {
+    data.push_audit_log(AuditLog {
         id: Uuid::new_v4(),
         kind,
         request_id: meta.request_id.clone(),
         source_ip: meta.source_ip.clone(),
         user_agent: meta.user_agent.clone(),
         actor_user_id: actor.map(str::to_string),
-        created_at: now(),
+        created_at: tenant.now(),
         seq,
-        tenant_id,
+        tenant_id: tenant.id,
         transaction_id: transaction_id.map(str::to_string),
     });
 }

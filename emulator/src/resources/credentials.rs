@@ -203,11 +203,12 @@ async fn rename(
         .credentials
         .get_mut(&id)
         .ok_or_else(|| credential_not_found(&id))?;
+    meta.audit_columns_fit()?;
     credential.name = request.name;
     let actor = credential.user_id.clone();
     record(
+        &tenant,
         &mut data,
-        tenant.id,
         &meta,
         "webauthn_credential_updated",
         Some(&actor),
@@ -223,6 +224,10 @@ async fn remove(
     Path(CredentialPath { credential_id: id }): Path<CredentialPath>,
 ) -> Result<Response, ApiError> {
     let mut data = tenant.data();
+    if !data.credentials.contains_key(&id) {
+        return Err(credential_not_found(&id));
+    }
+    meta.audit_columns_fit()?;
     let removed = data
         .credentials
         .remove(&id)
@@ -233,8 +238,8 @@ async fn remove(
         .unwrap_or_else(|e| e.into_inner())
         .remove(&removed.raw_id);
     record(
+        &tenant,
         &mut data,
-        tenant.id,
         &meta,
         "webauthn_credential_deleted",
         None,

@@ -36,29 +36,55 @@ pub(crate) struct RequestMeta {
     pub(crate) request_id: String,
     pub(crate) source_ip: String,
     pub(crate) user_agent: String,
+    /// Whether the three fit the server's `varchar(255)` columns.
+    fits: bool,
+}
+
+/// The server's audit-log columns are `varchar(255)`: Postgres counts characters and takes
+/// only UTF-8.
+const AUDIT_COLUMN_CHARS: usize = 255;
+
+impl RequestMeta {
+    /// The server writes an audit row on every outcome of a ceremony step (success or
+    /// failure) and of a credential change; when the request's User-Agent, X-Request-Id or
+    /// source IP does not fit its column, that insert fails and the request is a plain 500,
+    /// whatever it would have been otherwise (a server bug, reproduced: production does it).
+    /// Call this where the server starts its DB transaction.
+    pub(crate) fn audit_columns_fit(&self) -> Result<(), ApiError> {
+        if self.fits {
+            Ok(())
+        } else {
+            Err(ApiError::internal())
+        }
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let header = |name: &str| {
-            parts
-                .headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string()
+        // Header bytes as the server stores them: UTF-8 text, or an insert that fails.
+        let header = |name: &str| match parts.headers.get(name) {
+            None => Some(String::new()),
+            Some(v) => String::from_utf8(v.as_bytes().to_vec()).ok(),
         };
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| *addr);
+        // Set (or kept) by the request-id layer in front of every route.
+        let request_id = header("x-request-id");
+        let user_agent = header("user-agent");
+        let source_ip = real_ip(&parts.headers, peer);
+        let fits = [&request_id, &user_agent].iter().all(|v| {
+            v.as_ref()
+                .is_some_and(|v| v.chars().count() <= AUDIT_COLUMN_CHARS)
+        }) && source_ip.chars().count() <= AUDIT_COLUMN_CHARS;
         Ok(Self {
-            // Set (or kept) by the request-id layer in front of every route.
-            request_id: header("x-request-id"),
-            source_ip: real_ip(&parts.headers, peer),
-            user_agent: header("user-agent"),
+            request_id: request_id.unwrap_or_default(),
+            source_ip,
+            user_agent: user_agent.unwrap_or_default(),
+            fits,
         })
     }
 }

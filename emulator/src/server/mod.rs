@@ -13,6 +13,9 @@ pub(crate) mod middleware;
 pub(crate) mod pagination;
 mod request_id;
 pub(crate) mod response;
+mod serve;
+
+pub(crate) use serve::serve;
 
 use std::sync::Arc;
 

@@ -4,16 +4,28 @@
 //! ceremony step (look up session, verify, store credential, consume session) is atomic: two
 //! clients can never both consume the same challenge, and nothing is lost under concurrency.
 
-use std::collections::{HashMap, HashSet};
+mod clock;
+mod rows;
+mod sessions;
+
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 use webauthn_rs_core::WebauthnCore;
-use webauthn_rs_core::proto::Credential;
 
 use crate::config::TenantConfig;
 use crate::keys::KeyRing;
+pub(crate) use clock::Clock;
+pub(crate) use rows::{
+    AuditLog, Operation, Session, StoredCredential, Transaction, User, format_time,
+};
+pub(crate) use sessions::Sessions;
+
+/// Audit-log rows kept per tenant, newest first (the server keeps every row; an emulator that
+/// runs for days under load must not).
+pub(crate) const AUDIT_LOG_LIMIT: usize = 10_000;
 
 /// Shared state of a running emulator.
 #[derive(Debug, Default)]
@@ -21,6 +33,8 @@ pub(crate) struct AppState {
     tenants: RwLock<HashMap<Uuid, Arc<Tenant>>>,
     /// Credential ids are a global primary key on the server.
     pub(crate) credential_ids: Mutex<HashSet<Vec<u8>>>,
+    /// The emulator's time, shared by its tenants.
+    pub(crate) clock: Arc<Clock>,
 }
 
 impl AppState {
@@ -50,6 +64,7 @@ pub(crate) struct Tenant {
     pub(crate) api_key: String,
     pub(crate) webauthn: WebauthnCore,
     pub(crate) keys: KeyRing,
+    clock: Arc<Clock>,
     data: Mutex<TenantData>,
 }
 
@@ -69,6 +84,7 @@ impl Tenant {
         api_key: String,
         webauthn: WebauthnCore,
         keys: KeyRing,
+        clock: Arc<Clock>,
     ) -> Self {
         Self {
             id,
@@ -76,8 +92,14 @@ impl Tenant {
             api_key,
             webauthn,
             keys,
+            clock,
             data: Mutex::new(TenantData::default()),
         }
+    }
+
+    /// The current time on the emulator's clock, at the DB's microsecond precision.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     pub(crate) fn data(&self) -> MutexGuard<'_, TenantData> {
@@ -93,81 +115,6 @@ impl Tenant {
     }
 }
 
-/// A webauthn user (`webauthn_users` row).
-#[derive(Debug, Clone)]
-pub(crate) struct User {
-    pub(crate) id: Uuid,
-    pub(crate) user_id: String,
-    pub(crate) name: String,
-    pub(crate) display_name: String,
-    pub(crate) icon: Option<String>,
-}
-
-/// A stored credential and everything its DTO shows.
-#[derive(Debug, Clone)]
-pub(crate) struct StoredCredential {
-    pub(crate) id: String,
-    pub(crate) raw_id: Vec<u8>,
-    pub(crate) name: String,
-    pub(crate) public_key: String,
-    pub(crate) attestation_type: String,
-    pub(crate) aaguid: Uuid,
-    pub(crate) last_used_at: DateTime<Utc>,
-    pub(crate) created_at: DateTime<Utc>,
-    pub(crate) seq: u64,
-    pub(crate) backup_eligible: bool,
-    pub(crate) backup_state: bool,
-    pub(crate) is_mfa: bool,
-    pub(crate) user_id: String,
-    pub(crate) credential: Credential,
-}
-
-/// What a session was created for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Operation {
-    Registration,
-    Authentication,
-    Transaction,
-}
-
-/// A pending ceremony, keyed by its challenge.
-#[derive(Debug, Clone)]
-pub(crate) struct Session {
-    pub(crate) operation: Operation,
-    /// Application user id; empty for a discoverable login.
-    pub(crate) user_id: String,
-    pub(crate) uv_required: bool,
-    pub(crate) allowed: Vec<Vec<u8>>,
-    pub(crate) discoverable: bool,
-    pub(crate) expires_at: DateTime<Utc>,
-}
-
-/// A transaction row.
-#[derive(Debug, Clone)]
-pub(crate) struct Transaction {
-    pub(crate) id: Uuid,
-    pub(crate) identifier: String,
-    pub(crate) data: String,
-    pub(crate) challenge: String,
-    pub(crate) user_internal_id: Uuid,
-    pub(crate) created_at: DateTime<Utc>,
-}
-
-/// An audit log row.
-#[derive(Debug, Clone)]
-pub(crate) struct AuditLog {
-    pub(crate) id: Uuid,
-    pub(crate) kind: &'static str,
-    pub(crate) request_id: String,
-    pub(crate) source_ip: String,
-    pub(crate) user_agent: String,
-    pub(crate) actor_user_id: Option<String>,
-    pub(crate) created_at: DateTime<Utc>,
-    pub(crate) seq: u64,
-    pub(crate) tenant_id: Uuid,
-    pub(crate) transaction_id: Option<String>,
-}
-
 /// All mutable data of a tenant.
 #[derive(Debug, Default)]
 pub(crate) struct TenantData {
@@ -175,10 +122,10 @@ pub(crate) struct TenantData {
     pub(crate) users: HashMap<String, User>,
     /// Keyed by the base64url credential id.
     pub(crate) credentials: HashMap<String, StoredCredential>,
-    /// Keyed by the challenge string.
-    pub(crate) sessions: HashMap<String, Session>,
+    pub(crate) sessions: Sessions,
     pub(crate) transactions: Vec<Transaction>,
-    pub(crate) audit_logs: Vec<AuditLog>,
+    /// Oldest first, at most [`AUDIT_LOG_LIMIT`].
+    pub(crate) audit_logs: VecDeque<AuditLog>,
     seq: u64,
 }
 
@@ -187,6 +134,14 @@ impl TenantData {
     pub(crate) fn next_seq(&mut self) -> u64 {
         self.seq += 1;
         self.seq
+    }
+
+    /// Appends an audit-log row, dropping the oldest beyond [`AUDIT_LOG_LIMIT`].
+    pub(crate) fn push_audit_log(&mut self, row: AuditLog) {
+        if self.audit_logs.len() >= AUDIT_LOG_LIMIT {
+            self.audit_logs.pop_front();
+        }
+        self.audit_logs.push_back(row);
     }
 
     pub(crate) fn credentials_of<'a>(
@@ -199,20 +154,32 @@ impl TenantData {
     }
 }
 
-/// The current time at the DB's microsecond precision.
-pub(crate) fn now() -> DateTime<Utc> {
-    let now = Utc::now();
-    DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// Go's RFC 3339 with a variable-length fraction (`time.RFC3339Nano`), in UTC.
-pub(crate) fn format_time(t: &DateTime<Utc>) -> String {
-    let base = t.format("%Y-%m-%dT%H:%M:%S").to_string();
-    let nanos = t.timestamp_subsec_nanos();
-    if nanos == 0 {
-        format!("{base}Z")
-    } else {
-        let frac = format!("{nanos:09}");
-        format!("{base}.{}Z", frac.trim_end_matches('0'))
+    #[test]
+    fn audit_logs_keep_the_newest_rows_up_to_the_limit() {
+        let mut data = TenantData::default();
+        for i in 0..AUDIT_LOG_LIMIT + 3 {
+            let seq = data.next_seq();
+            data.push_audit_log(AuditLog {
+                id: Uuid::new_v4(),
+                kind: "webauthn_authentication_init_succeeded",
+                request_id: i.to_string(),
+                source_ip: String::new(),
+                user_agent: String::new(),
+                actor_user_id: None,
+                created_at: Utc::now(),
+                seq,
+                tenant_id: Uuid::nil(),
+                transaction_id: None,
+            });
+        }
+        assert_eq!(data.audit_logs.len(), AUDIT_LOG_LIMIT);
+        assert_eq!(
+            data.audit_logs.front().map(|l| l.request_id.as_str()),
+            Some("3")
+        );
     }
 }
