@@ -107,6 +107,9 @@ impl IntoResponse for ApiError {
             status: self.status.as_u16(),
         };
         let mut response = GoJson(self.status, body).into_response();
+        response
+            .extensions_mut()
+            .insert(crate::server::request_log::ErrorTitle(self.title.clone()));
         if self.status == StatusCode::PAYLOAD_TOO_LARGE {
             response.headers_mut().insert(
                 axum::http::header::CONNECTION,

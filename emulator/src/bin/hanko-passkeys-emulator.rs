@@ -26,6 +26,16 @@ struct Args {
     /// RSA key size for token signing: 2048, 3072 or 4096.
     #[arg(long, default_value_t = 4096, value_parser = parse_bits)]
     rsa_bits: u32,
+    /// Request log on stderr: one line per request (method, path, status, error title,
+    /// duration, request id) at `info`; `off`, `error`, `warn`, `info`, `debug` or `trace`.
+    /// API keys, tokens and bodies are never logged.
+    #[arg(long, default_value = "info", value_parser = parse_level)]
+    log: tracing_subscriber::filter::LevelFilter,
+}
+
+fn parse_level(s: &str) -> Result<tracing_subscriber::filter::LevelFilter, String> {
+    s.parse()
+        .map_err(|_| "must be off, error, warn, info, debug or trace".to_string())
 }
 
 fn parse_bits(s: &str) -> Result<u32, String> {
@@ -44,6 +54,11 @@ fn parse_origin(s: &str) -> Result<String, String> {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_max_level(args.log)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     let mut builder = Emulator::builder()
         .port(args.port)
         .rp_id(args.rp_id)

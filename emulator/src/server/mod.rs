@@ -1,7 +1,8 @@
 //! The HTTP layer: an axum [`Router`] shaped like the server's echo router
 //! (`server/api/router/main.go`), with its middleware as layers.
 //!
-//! Outside in: request id (echo's `RequestID`) → body limit → echo's output rules → routing.
+//! Outside in: request id (echo's `RequestID`) → request log → body limit → echo's output
+//! rules → routing.
 //! Under `/{tenant_id}`: the tenant middleware → CORS → the groups, each with its API-key rule.
 //! Where echo's router answers in a way axum's would not (404 instead of 405, catch-alls that
 //! run a group's middleware), the route says so.
@@ -12,6 +13,7 @@ pub(crate) mod extract;
 pub(crate) mod middleware;
 pub(crate) mod pagination;
 mod request_id;
+pub(crate) mod request_log;
 pub(crate) mod response;
 mod serve;
 
@@ -26,6 +28,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -65,6 +68,13 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .layer(from_fn(middleware::echo_output))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(from_fn(middleware::body_limit_error))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_log::span)
+                .on_request(())
+                .on_response(request_log::on_response)
+                .on_failure(()),
+        )
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(request_id::EchoRequestId))
         .layer(map_request(middleware::drop_empty_request_id))
