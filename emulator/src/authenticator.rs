@@ -235,6 +235,7 @@ pub struct VirtualAuthenticator {
     origin: String,
     user_present: bool,
     user_verified: bool,
+    backup_eligible: bool,
     aaguid: [u8; 16],
     attestation: Attestation,
     store: SharedStore,
@@ -267,6 +268,7 @@ impl VirtualAuthenticator {
             origin: origin.into(),
             user_present: true,
             user_verified: true,
+            backup_eligible: true,
             aaguid: [0; 16],
             attestation: Attestation::None,
             store: SharedStore::default(),
@@ -309,6 +311,15 @@ impl VirtualAuthenticator {
     /// data after the fact (no real authenticator does that; it is for negative tests).
     pub fn user_present(mut self, present: bool) -> Self {
         self.user_present = present;
+        self
+    }
+
+    /// Whether credentials are synced passkeys (the default: the BE and BS flags are set, as
+    /// password managers do) or bound to this device, like a security key (BE and BS clear).
+    /// Applies to registrations and logins alike, so a clone with another setting shows a
+    /// credential whose backup eligibility changed.
+    pub fn backup_eligible(mut self, eligible: bool) -> Self {
+        self.backup_eligible = eligible;
         self
     }
 
@@ -424,6 +435,14 @@ impl VirtualAuthenticator {
             .map_err(client_error)?;
         let mut json = to_json(&created)?;
         normalize(&mut json, true);
+        if !self.backup_eligible {
+            // Nothing signs a `none` statement's authenticator data; a packed one is signed next.
+            tamper::set_registration_flags(
+                &mut json,
+                0,
+                tamper::flags::BACKUP_ELIGIBLE | tamper::flags::BACKUP_STATE,
+            );
+        }
         if self.attestation == Attestation::PackedSelf {
             self.packed_self_attestation(&mut json)?;
         }
@@ -456,6 +475,9 @@ impl VirtualAuthenticator {
             .map_err(client_error)?;
         let mut json = to_json(&asserted)?;
         normalize(&mut json, false);
+        if !self.backup_eligible {
+            self.resign_without_backup_flags(&mut json)?;
+        }
         if !self.user_present
             && let Some(Value::String(data)) = json.pointer_mut("/response/authenticatorData")
             && let Ok(mut bytes) = URL_SAFE_NO_PAD.decode(data.as_str())
@@ -472,9 +494,67 @@ impl VirtualAuthenticator {
 impl VirtualAuthenticator {
     /// Replaces the `none` statement the software authenticator produced by a packed self
     /// attestation signed (by the crypto backend) with the new credential's key.
-    fn packed_self_attestation(&self, json: &mut Value) -> Result<(), AuthenticatorError> {
+    /// Signs `auth_data ‖ SHA-256(client_data)` with the private key of credential `raw_id`;
+    /// returns the signature and the COSE algorithm.
+    fn sign_with(
+        &self,
+        raw_id: &[u8],
+        auth_data: &[u8],
+        client_data: &[u8],
+    ) -> Result<(Vec<u8>, i64), &'static str> {
         use coset::iana::EnumI64 as _;
         use passkey_crypto::SecretKeyT as _;
+        let passkey = {
+            let stored = self.store.inner.lock().unwrap_or_else(|e| e.into_inner());
+            stored
+                .passkeys
+                .iter()
+                .find(|p| *p.credential_id == *raw_id)
+                .cloned()
+                .ok_or("credential")?
+        };
+        let alg = match passkey.key.alg.as_ref() {
+            Some(coset::Algorithm::Assigned(a)) => a.to_i64(),
+            Some(coset::Algorithm::PrivateUse(a)) => *a,
+            _ => return Err("algorithm"),
+        };
+        let mut key = passkey_crypto::rust_crypto::RustCryptoSecretKey::from_cose_key(&passkey.key)
+            .map_err(|_| "private key")?;
+        let mut signed = auth_data.to_vec();
+        signed.extend_from_slice(&<sha2::Sha256 as sha2::Digest>::digest(client_data));
+        Ok((key.sign(&signed), alg))
+    }
+
+    /// Clears BE and BS in an assertion's authenticator data and signs it again.
+    fn resign_without_backup_flags(&self, json: &mut Value) -> Result<(), AuthenticatorError> {
+        let fail = |what: &str| AuthenticatorError::Ceremony(format!("assertion flags: {what}"));
+        let decode = |ptr: &str| {
+            json.pointer(ptr)
+                .and_then(Value::as_str)
+                .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
+                .ok_or_else(|| fail(ptr))
+        };
+        let client_data = decode("/response/clientDataJSON")?;
+        let mut auth_data = decode("/response/authenticatorData")?;
+        let raw_id = decode("/rawId")?;
+        let flags = auth_data
+            .get_mut(32)
+            .ok_or_else(|| fail("authenticatorData"))?;
+        *flags &= !(tamper::flags::BACKUP_ELIGIBLE | tamper::flags::BACKUP_STATE);
+        let (signature, _) = self
+            .sign_with(&raw_id, &auth_data, &client_data)
+            .map_err(fail)?;
+        if let Some(response) = json.pointer_mut("/response").and_then(Value::as_object_mut) {
+            response.insert(
+                "authenticatorData".into(),
+                URL_SAFE_NO_PAD.encode(auth_data).into(),
+            );
+            response.insert("signature".into(), URL_SAFE_NO_PAD.encode(signature).into());
+        }
+        Ok(())
+    }
+
+    fn packed_self_attestation(&self, json: &mut Value) -> Result<(), AuthenticatorError> {
         use serde_cbor_2::Value as Cbor;
         let fail = |what: &str| AuthenticatorError::Ceremony(format!("packed attestation: {what}"));
         let decode = |ptr: &str| {
@@ -492,25 +572,9 @@ impl VirtualAuthenticator {
         let Some(Cbor::Bytes(auth_data)) = map.get(&Cbor::Text("authData".into())).cloned() else {
             return Err(fail("authData"));
         };
-        let passkey = {
-            let stored = self.store.inner.lock().unwrap_or_else(|e| e.into_inner());
-            stored
-                .passkeys
-                .iter()
-                .find(|p| *p.credential_id == *raw_id)
-                .cloned()
-                .ok_or_else(|| fail("credential"))?
-        };
-        let alg = match passkey.key.alg.as_ref() {
-            Some(coset::Algorithm::Assigned(a)) => a.to_i64(),
-            Some(coset::Algorithm::PrivateUse(a)) => *a,
-            _ => return Err(fail("algorithm")),
-        };
-        let mut key = passkey_crypto::rust_crypto::RustCryptoSecretKey::from_cose_key(&passkey.key)
-            .map_err(|_| fail("private key"))?;
-        let mut signed = auth_data.clone();
-        signed.extend_from_slice(&<sha2::Sha256 as sha2::Digest>::digest(&client_data));
-        let sig = key.sign(&signed);
+        let (sig, alg) = self
+            .sign_with(&raw_id, &auth_data, &client_data)
+            .map_err(&fail)?;
         let mut statement = std::collections::BTreeMap::new();
         statement.insert(Cbor::Text("alg".into()), Cbor::Integer(i128::from(alg)));
         statement.insert(Cbor::Text("sig".into()), Cbor::Bytes(sig));
@@ -586,26 +650,7 @@ fn normalize(json: &mut Value, registration: bool) {
 }
 
 fn clear_up_flag_in_attestation(json: &mut Value) {
-    let Some(Value::String(att)) = json.pointer_mut("/response/attestationObject") else {
-        return;
-    };
-    let Ok(bytes) = URL_SAFE_NO_PAD.decode(att.as_str()) else {
-        return;
-    };
-    let Ok(serde_cbor_2::Value::Map(mut map)) =
-        serde_cbor_2::from_slice::<serde_cbor_2::Value>(&bytes)
-    else {
-        return;
-    };
-    let key = serde_cbor_2::Value::Text("authData".into());
-    if let Some(serde_cbor_2::Value::Bytes(auth)) = map.get_mut(&key)
-        && let Some(flags) = auth.get_mut(32)
-    {
-        *flags &= !0x01;
-    }
-    if let Ok(encoded) = serde_cbor_2::to_vec(&serde_cbor_2::Value::Map(map)) {
-        *att = URL_SAFE_NO_PAD.encode(encoded);
-    }
+    tamper::set_registration_flags(json, 0, tamper::flags::USER_PRESENT);
 }
 
 /// Helpers that damage a credential JSON in specific ways, for negative tests.
@@ -613,6 +658,86 @@ pub mod tamper {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use serde_json::Value;
+
+    /// Authenticator-data flag bits, for [`set_registration_flags`].
+    pub mod flags {
+        /// UP: the user was present.
+        pub const USER_PRESENT: u8 = 0x01;
+        /// UV: the user was verified.
+        pub const USER_VERIFIED: u8 = 0x04;
+        /// BE: the credential may be backed up (synced).
+        pub const BACKUP_ELIGIBLE: u8 = 0x08;
+        /// BS: the credential is backed up.
+        pub const BACKUP_STATE: u8 = 0x10;
+    }
+
+    /// Sets, then clears, flag bits in a registration's authenticator data (inside
+    /// `response.attestationObject`). With a `none` attestation nothing signs the
+    /// authenticator data, so the result is still a valid registration, e.g. of a credential
+    /// that says it is backup eligible. Returns whether there was authenticator data to change.
+    ///
+    /// ```
+    /// use hanko_passkeys_emulator::authenticator::tamper::{self, flags};
+    /// use serde_json::json;
+    ///
+    /// assert!(!tamper::set_registration_flags(&mut json!({}), flags::BACKUP_ELIGIBLE, 0));
+    /// ```
+    pub fn set_registration_flags(credential: &mut Value, set: u8, clear: u8) -> bool {
+        use serde_cbor_2::Value as Cbor;
+        let Some(Value::String(att)) = credential.pointer_mut("/response/attestationObject") else {
+            return false;
+        };
+        let Ok(bytes) = URL_SAFE_NO_PAD.decode(att.as_str()) else {
+            return false;
+        };
+        let Ok(Cbor::Map(mut map)) = serde_cbor_2::from_slice::<Cbor>(&bytes) else {
+            return false;
+        };
+        let Some(Cbor::Bytes(auth)) = map.get_mut(&Cbor::Text("authData".into())) else {
+            return false;
+        };
+        let Some(flags) = auth.get_mut(32) else {
+            return false;
+        };
+        *flags = (*flags | set) & !clear;
+        let Ok(encoded) = serde_cbor_2::to_vec(&Cbor::Map(map)) else {
+            return false;
+        };
+        *att = URL_SAFE_NO_PAD.encode(encoded);
+        true
+    }
+
+    /// Sets member `name` of a credential's client data (`response.clientDataJSON`) to
+    /// `value`. For a registration with a `none` attestation the result is still valid (the
+    /// client data is only hashed into signatures); for an assertion it breaks the signature.
+    /// Returns whether there was client data to change.
+    ///
+    /// ```
+    /// use hanko_passkeys_emulator::authenticator::tamper;
+    /// use serde_json::json;
+    ///
+    /// let mut credential = json!({"response": {"clientDataJSON": "e30"}}); // {}
+    /// assert!(tamper::set_client_data(&mut credential, "crossOrigin", json!(true)));
+    /// assert_eq!(credential["response"]["clientDataJSON"], "eyJjcm9zc09yaWdpbiI6dHJ1ZX0");
+    /// ```
+    pub fn set_client_data(credential: &mut Value, name: &str, value: Value) -> bool {
+        let Some(Value::String(data)) = credential.pointer_mut("/response/clientDataJSON") else {
+            return false;
+        };
+        let Some(mut client) = URL_SAFE_NO_PAD
+            .decode(data.as_str())
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        else {
+            return false;
+        };
+        let Some(object) = client.as_object_mut() else {
+            return false;
+        };
+        object.insert(name.to_string(), value);
+        *data = URL_SAFE_NO_PAD.encode(client.to_string());
+        true
+    }
 
     /// Flips a bit in an assertion's `response.signature`: the server answers 401
     /// "failed to validate assertion". Returns whether there was a signature to damage.

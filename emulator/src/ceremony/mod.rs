@@ -7,6 +7,7 @@ pub(crate) mod login;
 pub(crate) mod options;
 pub(crate) mod registration;
 pub(crate) mod transaction;
+mod verify;
 
 use std::sync::Arc;
 

@@ -15,11 +15,12 @@ use uuid::Uuid;
 use webauthn_rs_core::error::WebauthnError;
 use webauthn_rs_core::internals::AuthenticatorData;
 use webauthn_rs_core::proto::{
-    COSEAlgorithm, RegisterPublicKeyCredential, Registration, RegistrationState,
+    COSEAlgorithm, COSEKey, RegisterPublicKeyCredential, Registration, RegistrationState,
     UserVerificationPolicy,
 };
 
 use super::options::{CreationOptionsResponse, TokenResponse, UserEntity};
+use super::verify;
 use super::{
     Flow, Step, Subject, b64url, expires, new_challenge, strip_padding, token, uv_required,
 };
@@ -27,6 +28,7 @@ use crate::error::ApiError;
 use crate::resources::audit_logs::record;
 use crate::server::binding::Validation;
 use crate::server::extract::{CurrentTenant, EchoBody, RequestMeta};
+use crate::server::go_decode::{Reader, scan};
 use crate::server::middleware::require_api_key;
 use crate::server::response::GoJson;
 use crate::state::{AppState, Operation, Session, StoredCredential, Tenant, User};
@@ -89,7 +91,7 @@ struct InitRequest {
 
 impl InitRequest {
     fn parse(body: &EchoBody) -> Result<Self, ApiError> {
-        let bound = body.bind()?;
+        let bound = body.bind("request.InitRegistrationDto")?;
         let user_id = bound.string("user_id")?;
         let username = bound.string("username")?;
         let display_name = bound.string("display_name")?;
@@ -106,9 +108,10 @@ impl InitRequest {
             .finish()?;
         let (user_id, username) = (user_id.unwrap_or_default(), username.unwrap_or_default());
         // No validation rule; the varchar(255) columns refuse them (a DB error → 500).
+        // Postgres counts characters, not bytes.
         if user_id.chars().count() > 255
             || username.chars().count() > 255
-            || icon.as_ref().is_some_and(|i| i.len() > 255)
+            || icon.as_ref().is_some_and(|i| i.chars().count() > 255)
         {
             return Err(ApiError::internal());
         }
@@ -124,9 +127,78 @@ impl InitRequest {
     }
 }
 
-/// go-playground's `url` check: parses, and has a scheme.
+/// go-playground's `url` check (v10.16): a `file:/` URL, or one that Go's `url.Parse` takes
+/// and that has a scheme and a host, a fragment or an opaque part (so `foo:` is not one).
 fn is_go_url(s: &str) -> bool {
-    url::Url::parse(s).is_ok()
+    if s.is_empty() || s.bytes().any(|b| b < 0x20 || b == 0x7f) {
+        return false;
+    }
+    if s.starts_with("file:/") {
+        return !s.contains(' ');
+    }
+    let (rest, fragment) = s.split_once('#').unwrap_or((s, ""));
+    let Some((scheme, rest)) = rest.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !scheme_ok || !escapes_ok(rest) || !escapes_ok(fragment) {
+        return false;
+    }
+    let rest = rest.split_once('?').map_or(rest, |(r, _)| r);
+    let host = match rest.strip_prefix("//") {
+        Some(authority) => {
+            let authority = authority.split('/').next().unwrap_or("");
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            if !host_ok(host) {
+                return false;
+            }
+            host
+        }
+        None => "",
+    };
+    let opaque = if rest.starts_with('/') { "" } else { rest };
+    !(host.is_empty() && fragment.is_empty() && opaque.is_empty())
+}
+
+/// Go's `unescape`: every `%` starts a two-digit hex escape.
+fn escapes_ok(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+            {
+                return false;
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}
+
+/// Go's `parseHost`: an optional numeric port, and no spaces or other bytes a host cannot hold.
+fn host_ok(host: &str) -> bool {
+    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((_, after)) => ("", after.strip_prefix(':').unwrap_or(after)),
+            None => return false,
+        }
+    } else {
+        host.rsplit_once(':').unwrap_or((host, ""))
+    };
+    port.bytes().all(|b| b.is_ascii_digit())
+        && !name.bytes().any(|b| {
+            matches!(
+                b,
+                b' ' | b'<' | b'>' | b'"' | b'{' | b'}' | b'|' | b'\\' | b'^' | b'`'
+            )
+        })
 }
 
 /// Creates or updates the user, stores a `registration` session and answers its options.
@@ -191,12 +263,17 @@ fn begin(
     )))
 }
 
-/// A registration response, parsed as go-webauthn does before any verification.
+/// A registration response, parsed as go-webauthn does before any verification
+/// (`ParseCredentialCreationResponseBody`).
 struct ParsedRegistration {
-    credential: RegisterPublicKeyCredential,
+    /// The body in webauthn-rs' form, for the attestation formats it verifies for us.
+    credential: Option<RegisterPublicKeyCredential>,
+    client_data_json: Vec<u8>,
+    client: Value,
     challenge: String,
     fmt: String,
-    att_stmt_empty: bool,
+    att_stmt: std::collections::BTreeMap<serde_cbor_2::Value, serde_cbor_2::Value>,
+    raw_auth_data: Vec<u8>,
     auth_data: AuthenticatorData<Registration>,
 }
 
@@ -205,71 +282,84 @@ impl ParsedRegistration {
         let parse_err = |details: &str| {
             ApiError::bad_request("unable to parse credential creation response", details)
         };
-        let reg = "Parse error for Registration";
-        let att = "Error parsing attestation response";
-        let value: Value = serde_json::from_slice(body).map_err(|_| parse_err(reg))?;
-        let id = value.get("id").and_then(Value::as_str).unwrap_or("");
-        if id.is_empty() || b64url(id).is_none_or(|b| b.is_empty()) {
-            return Err(parse_err(reg));
+        let reg = || parse_err("Parse error for Registration");
+        let att = || parse_err("Error parsing attestation response");
+        let value: Value = serde_json::from_slice(body).map_err(|_| reg())?;
+        if !value.is_object() {
+            return Err(reg());
         }
-        if value.get("type").and_then(Value::as_str) != Some("public-key") {
-            return Err(parse_err(reg));
+        let text = |name: &str| match value.get(name) {
+            None | Some(Value::Null) => Ok(""),
+            Some(Value::String(s)) => Ok(s.as_str()),
+            Some(_) => Err(()),
+        };
+        let (Ok(id), Ok(kind)) = (text("id"), text("type")) else {
+            return Err(reg());
+        };
+        let response = match value.get("response") {
+            None | Some(Value::Null) => Value::Object(Default::default()),
+            Some(r @ Value::Object(_)) => r.clone(),
+            Some(_) => return Err(reg()),
+        };
+        let member = |name: &str| match response.get(name) {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::String(s)) => b64url(s).ok_or_else(reg),
+            Some(_) => Err(reg()),
+        };
+        let client_data_json = member("clientDataJSON")?;
+        let attestation_object = member("attestationObject")?;
+        // `id` is a plain string, decoded strictly (no padding); it must not be empty.
+        if URL_SAFE_NO_PAD.decode(id).map_or(true, |b| b.is_empty()) || kind != "public-key" {
+            return Err(reg());
         }
-        let response = value.get("response").ok_or_else(|| parse_err(reg))?;
-        let client_data = response
-            .get("clientDataJSON")
-            .and_then(Value::as_str)
-            .and_then(b64url)
-            .ok_or_else(|| parse_err(reg))?;
-        let attestation_object = response
-            .get("attestationObject")
-            .and_then(Value::as_str)
-            .and_then(b64url)
-            .ok_or_else(|| parse_err(reg))?;
-        let client: Value = serde_json::from_slice(&client_data).map_err(|_| parse_err(reg))?;
-        let challenge = client
-            .get("challenge")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
 
+        scan(&client_data_json, Reader::Unmarshal).map_err(|_| att())?;
+        let client: Value = serde_json::from_slice(&client_data_json).map_err(|_| att())?;
+        let challenge = match client.get("challenge") {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => return Err(att()),
+        };
         let cbor: serde_cbor_2::Value =
-            serde_cbor_2::from_slice(&attestation_object).map_err(|_| parse_err(att))?;
+            serde_cbor_2::from_slice(&attestation_object).map_err(|_| att())?;
         let serde_cbor_2::Value::Map(map) = cbor else {
-            return Err(parse_err(att));
+            return Err(att());
         };
-        let text = |k: &str| serde_cbor_2::Value::Text(k.to_string());
-        let fmt = match map.get(&text("fmt")) {
+        let key = |k: &str| serde_cbor_2::Value::Text(k.to_string());
+        let fmt = match map.get(&key("fmt")) {
             Some(serde_cbor_2::Value::Text(f)) => f.clone(),
-            _ => return Err(parse_err(att)),
+            None => String::new(),
+            _ => return Err(att()),
         };
-        let att_stmt_empty = match map.get(&text("attStmt")) {
-            Some(serde_cbor_2::Value::Map(m)) => m.is_empty(),
-            _ => true,
+        let att_stmt = match map.get(&key("attStmt")) {
+            Some(serde_cbor_2::Value::Map(m)) => m.clone(),
+            None => Default::default(),
+            _ => return Err(att()),
         };
-        let auth_data_bytes = match map.get(&text("authData")) {
+        let raw_auth_data = match map.get(&key("authData")) {
             Some(serde_cbor_2::Value::Bytes(b)) => b.clone(),
-            _ => return Err(parse_err(att)),
+            _ => return Err(att()),
         };
-        let auth_data = AuthenticatorData::<Registration>::try_from(auth_data_bytes.as_slice())
-            .map_err(|_| parse_err(att))?;
+        let auth_data = AuthenticatorData::<Registration>::try_from(raw_auth_data.as_slice())
+            .map_err(|_| att())?;
         if auth_data.acd.is_none() {
-            return Err(parse_err(att));
+            return Err(att());
         }
 
         let mut normalized = value.clone();
         strip_padding(&mut normalized);
         if let Some(obj) = normalized.as_object_mut() {
             obj.entry("rawId")
-                .or_insert_with(|| Value::String(id.trim_end_matches('=').to_string()));
+                .or_insert_with(|| Value::String(id.to_string()));
         }
-        let credential: RegisterPublicKeyCredential =
-            serde_json::from_value(normalized).map_err(|_| parse_err(reg))?;
         Ok(Self {
-            credential,
+            credential: serde_json::from_value(normalized).ok(),
+            client_data_json,
+            client,
             challenge,
             fmt,
-            att_stmt_empty,
+            att_stmt,
+            raw_auth_data,
             auth_data,
         })
     }
@@ -339,16 +429,56 @@ fn registration_error(e: &WebauthnError) -> ApiError {
     }
 }
 
-/// The attestation formats go-webauthn verifies; anything else is refused.
-const ATTESTATION_FORMATS: [&str; 7] = [
-    "none",
-    "packed",
-    "tpm",
-    "android-key",
-    "android-safetynet",
-    "apple",
-    "fido-u2f",
-];
+/// Steps 13-14 of go-webauthn's registration: the statement of `fmt`. Returns the
+/// credential's public key.
+fn attestation_statement(
+    tenant: &Tenant,
+    parsed: &ParsedRegistration,
+    uv_required: bool,
+) -> Result<COSEKey, ApiError> {
+    let format_error = || attestation_error("Invalid attestation format");
+    let acd = parsed.auth_data.acd.as_ref().ok_or_else(format_error)?;
+    let key = COSEKey::try_from(&acd.credential_pk)
+        .map_err(|_| attestation_error("Error validating attestation"))?;
+    let statement = |name: &str| parsed.att_stmt.get(&serde_cbor_2::Value::Text(name.into()));
+    match parsed.fmt.as_str() {
+        "none" if parsed.att_stmt.is_empty() => Ok(key),
+        "none" => Err(format_error()),
+        // Self attestation: neither a certificate chain nor an ECDAA key.
+        "packed" if statement("x5c").is_none() && statement("ecdaaKeyId").is_none() => {
+            let Some(serde_cbor_2::Value::Integer(alg)) = statement("alg") else {
+                return Err(attestation_error("Error retrieving alg value"));
+            };
+            let Some(serde_cbor_2::Value::Bytes(sig)) = statement("sig") else {
+                return Err(attestation_error("Error retrieving sig value"));
+            };
+            let alg = i64::try_from(*alg).map_err(|_| format_error())?;
+            verify::packed_self_attestation(
+                &key,
+                alg,
+                &parsed.raw_auth_data,
+                &parsed.client_data_json,
+                sig,
+            )
+            .map_err(|f| attestation_error(f.details))?;
+            Ok(key)
+        }
+        // Statements with certificates: webauthn-rs verifies them (it also re-checks the client
+        // data, and refuses a `crossOrigin: true` that go-webauthn would take).
+        "packed" | "tpm" | "android-key" | "android-safetynet" | "apple" | "fido-u2f" => {
+            let credential = parsed.credential.as_ref().ok_or_else(format_error)?;
+            let challenge = b64url(&parsed.challenge)
+                .ok_or_else(|| attestation_error("Error validating challenge"))?;
+            let state = registration_state(tenant, &challenge, uv_required)?;
+            let registered = tenant
+                .webauthn
+                .register_credential(credential, &state, None)
+                .map_err(|e| registration_error(&e))?;
+            Ok(registered.cred)
+        }
+        _ => Err(format_error()),
+    }
+}
 
 /// Verifies the attestation against its session, stores the credential, consumes the session;
 /// the token is for the returned subject.
@@ -378,20 +508,32 @@ fn finish(
     if session.expired(tenant.now()) {
         return Err(attestation_error("Session has Expired"));
     }
-    let challenge_bytes =
-        b64url(&parsed.challenge).ok_or_else(|| attestation_error("Error validating challenge"))?;
-    let reg_state = registration_state(tenant, &challenge_bytes, session.uv_required)?;
-    let credential = tenant
-        .webauthn
-        .register_credential(&parsed.credential, &reg_state, None)
-        .map_err(|e| registration_error(&e))?;
-    // webauthn-rs skips formats it does not know; go-webauthn rejects them, and `none` must
-    // have an empty statement.
-    if !ATTESTATION_FORMATS.contains(&parsed.fmt.as_str())
-        || (parsed.fmt == "none" && !parsed.att_stmt_empty)
-    {
-        return Err(attestation_error("Invalid attestation format"));
-    }
+    // `ParsedCredentialCreationData.Verify`: client data, authenticator data, statement.
+    verify::client_data(
+        &parsed.client,
+        "webauthn.create",
+        &parsed.challenge,
+        &tenant.config.origins,
+    )
+    .map_err(|f| attestation_error(f.details))?;
+    verify::authenticator_data(
+        &parsed.raw_auth_data,
+        &tenant.config.rp_id,
+        session.uv_required,
+    )
+    .map_err(|f| {
+        if f.info.contains("User verification") {
+            // The server's own status for it, so that a UI can tell "set up a PIN".
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("failed to validate attestation: {}: {}", f.details, f.info),
+                f.details,
+            )
+        } else {
+            attestation_error(f.details)
+        }
+    })?;
+    let public_key_cose = attestation_statement(tenant, &parsed, session.uv_required)?;
     let acd = parsed
         .auth_data
         .acd
@@ -431,7 +573,7 @@ fn finish(
             backup_state: parsed.auth_data.backup_state,
             is_mfa: flow == Flow::Mfa,
             user_id: user.user_id.clone(),
-            credential,
+            public_key_cose,
         },
     );
     data.sessions.remove(&parsed.challenge);

@@ -58,25 +58,23 @@ struct InitRequest {
 
 impl InitRequest {
     fn parse(body: &EchoBody) -> Result<Self, ApiError> {
-        let bound = body.bind()?;
+        let bound = body.bind("request.InitTransactionDto")?;
         let user_id = bound.string("user_id")?;
         let transaction_id = bound.string("transaction_id")?;
         let transaction_data = bound
             .value("transaction_data")
             .cloned()
             .unwrap_or(Value::Null);
-        let zero = match &transaction_data {
-            Value::Null => true,
-            Value::Bool(b) => !b,
-            Value::Number(n) => n.as_f64() == Some(0.0),
-            Value::String(s) => s.is_empty(),
-            _ => false,
-        };
         Validation::default()
             .required("user_id", user_id.as_deref())
             .required("transaction_id", transaction_id.as_deref())
             .max_len("transaction_id", transaction_id.as_deref(), 128)
-            .check(zero, "transaction_data is a required field")
+            // An `interface{}`: go-playground treats it like a pointer, so only `null` (or
+            // nothing) fails `required`; `""`, `0` and `false` are data.
+            .check(
+                transaction_data.is_null(),
+                "transaction_data is a required field",
+            )
             .finish()?;
         Ok(Self {
             user_id: user_id.unwrap_or_default(),
@@ -207,17 +205,14 @@ fn finish(tenant: &Tenant, meta: &RequestMeta, body: &EchoBody) -> Result<Subjec
         })?;
     let session = session_for(&data, &parsed.challenge, Operation::Transaction)?;
     // The user comes from the userHandle alone: a transaction needs a discoverable credential.
-    let user_id = parsed
-        .user_handle()
-        .filter(|u| data.users.contains_key(u))
-        .ok_or_else(unknown_user)?;
+    let user_id = parsed.user_handle();
+    if !data.users.contains_key(&user_id) {
+        return Err(unknown_user());
+    }
     if user_id != session.user_id {
         return Err(assertion_error("ID mismatch for User and Session"));
     }
-    let checks = Checks {
-        include_mfa: false,
-        expiry: true,
-    };
+    let checks = Checks { include_mfa: false };
     let credential_id = verify(tenant, &mut data, &parsed, &session, &user_id, checks)?;
     record(
         tenant,

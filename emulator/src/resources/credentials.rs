@@ -12,10 +12,10 @@ use serde::Serialize;
 
 use super::audit_logs::record;
 use crate::error::ApiError;
-use crate::server::binding::{Validation, process_error};
+use crate::server::binding::{Bound, Validation, process_error};
 use crate::server::extract::{CurrentTenant, EchoBody, RequestMeta};
 use crate::server::middleware::{get_only, not_found, require_api_key};
-use crate::server::pagination::{Paging, query_pairs};
+use crate::server::pagination::{Defaults, Paging, query_pairs, query_value};
 use crate::server::response::{GoJson, no_content};
 use crate::state::{AppState, StoredCredential, format_time};
 
@@ -37,11 +37,15 @@ pub(crate) fn routes() -> Router<Arc<AppState>> {
                     get_only(show).patch(rename).delete(remove),
                 )
                 // The group's catch-all (`/credentials/*`), behind the key like the group:
-                // wrong methods, an empty id, deeper paths.
+                // wrong methods, deeper paths.
                 .method_not_allowed_fallback(not_found)
-                .route("/", any(not_found))
                 .route("/{credential_id}/{*rest}", any(not_found))
                 .layer(from_fn(require_api_key)),
+        )
+        // An empty id is the group's catch-all as well.
+        .route(
+            "/credentials/",
+            any(not_found).layer(from_fn(require_api_key)),
         )
 }
 
@@ -92,27 +96,24 @@ struct ListQuery {
 impl ListQuery {
     fn parse(uri: &axum::http::Uri) -> Result<Self, ApiError> {
         let pairs = query_pairs(uri);
-        let paging = Paging::parse(&pairs, false).map_err(process_error)?;
-        let get = |name: &str| {
-            pairs
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-        };
-        let ascending = match get("order").unwrap_or_default().as_str() {
+        let paging = Paging::parse(&pairs, Defaults::NotPositive).map_err(process_error)?;
+        let ascending = match query_value(&pairs, "order").unwrap_or_default() {
             "" | "desc" => false,
             "asc" => true,
+            // `Order` has no json tag, so the message names the Go field.
             _ => {
                 return Err(ApiError::bad_request(
                     "unable to validate request",
-                    "order must be one of 'desc asc'",
+                    "Order must be one of 'desc asc'",
                 ));
             }
         };
         Ok(Self {
             paging,
             ascending,
-            user_id: get("user_id").filter(|u| !u.is_empty()),
+            user_id: query_value(&pairs, "user_id")
+                .filter(|u| !u.is_empty())
+                .map(str::to_string),
         })
     }
 }
@@ -154,6 +155,17 @@ struct CredentialPath {
     credential_id: String,
 }
 
+/// The credential a request is about: the path's id, unless the body names another. The
+/// DTOs' `CredentialId` field has no json tag, so Go's decoder fills it from a body member
+/// `credentialId` in any case; the body is bound for GET and DELETE too.
+fn target_credential(path_id: String, bound: &Bound<'_>) -> Result<String, ApiError> {
+    let id = bound.string("CredentialId")?.unwrap_or(path_id);
+    Validation::default()
+        .required("CredentialId", Some(id.as_str()))
+        .finish()?;
+    Ok(id)
+}
+
 fn credential_not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("credential with id '{id}' not found"))
 }
@@ -161,7 +173,9 @@ fn credential_not_found(id: &str) -> ApiError {
 async fn show(
     CurrentTenant(tenant): CurrentTenant,
     Path(CredentialPath { credential_id: id }): Path<CredentialPath>,
+    body: EchoBody,
 ) -> Result<GoJson<CredentialDto>, ApiError> {
+    let id = target_credential(id, &body.bind("request.GetCredentialDto")?)?;
     let data = tenant.data();
     let credential = data
         .credentials
@@ -170,16 +184,19 @@ async fn show(
     Ok(GoJson::ok(CredentialDto::from(credential)))
 }
 
-/// The body of `PATCH /credentials/{id}`.
+/// The body of `PATCH /credentials/{id}` (`UpdateCredentialsDto`).
 struct RenameRequest {
+    id: String,
     name: String,
 }
 
 impl RenameRequest {
-    fn parse(body: &EchoBody) -> Result<Self, ApiError> {
-        let bound = body.bind()?;
+    fn parse(path_id: String, body: &EchoBody) -> Result<Self, ApiError> {
+        let bound = body.bind("request.UpdateCredentialsDto")?;
+        let id = bound.string("CredentialId")?.unwrap_or(path_id);
         let name = bound.string("name")?;
         Validation::default()
+            .required("CredentialId", Some(id.as_str()))
             .required("name", name.as_deref())
             .finish()?;
         let name = name.unwrap_or_default();
@@ -187,7 +204,7 @@ impl RenameRequest {
         if name.chars().count() > 255 {
             return Err(ApiError::internal());
         }
-        Ok(Self { name })
+        Ok(Self { id, name })
     }
 }
 
@@ -197,7 +214,8 @@ async fn rename(
     Path(CredentialPath { credential_id: id }): Path<CredentialPath>,
     body: EchoBody,
 ) -> Result<Response, ApiError> {
-    let request = RenameRequest::parse(&body)?;
+    let request = RenameRequest::parse(id, &body)?;
+    let id = request.id;
     let mut data = tenant.data();
     let credential = data
         .credentials
@@ -222,7 +240,9 @@ async fn remove(
     CurrentTenant(tenant): CurrentTenant,
     meta: RequestMeta,
     Path(CredentialPath { credential_id: id }): Path<CredentialPath>,
+    body: EchoBody,
 ) -> Result<Response, ApiError> {
+    let id = target_credential(id, &body.bind("request.DeleteCredentialsDto")?)?;
     let mut data = tenant.data();
     if !data.credentials.contains_key(&id) {
         return Err(credential_not_found(&id));

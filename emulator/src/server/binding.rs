@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::extract::EchoBody;
+use super::go_decode::{GoJsonError, Reader, scan};
 use crate::error::ApiError;
 
 /// The 400 for anything the binder refuses.
@@ -18,38 +19,71 @@ pub(crate) struct Bound<'a> {
 }
 
 impl EchoBody {
-    /// Binds the body: an empty or unsized body is `{}`, a body needs a JSON content type, the
-    /// first JSON value is decoded and trailing data ignored.
-    pub(crate) fn bind(&self) -> Result<Bound<'_>, ApiError> {
+    /// Binds the body into the DTO Go calls `dto` (e.g. `request.InitRegistrationDto`, named in
+    /// type errors), as `BindAndValidateRequest` and echo's `DefaultBinder` do:
+    /// - `Content-Length: 0`: nothing to bind;
+    /// - no `Content-Length` (chunked): the body is thrown away and replaced by `{}`, but the
+    ///   content type is still checked;
+    /// - `application/json`: Go's decoder reads the first value (what follows is never read);
+    /// - a form content type binds nothing (the DTOs have no `form` tags);
+    /// - any other content type: 415, reported as "Unsupported Media Type".
+    pub(crate) fn bind(&self, dto: &str) -> Result<Bound<'_>, ApiError> {
         let raw = &self.bytes[..];
-        if self.content_length.unwrap_or(0) == 0 || raw.is_empty() {
-            return Ok(Bound {
-                map: Map::new(),
-                raw,
-            });
+        let empty = Bound {
+            map: Map::new(),
+            raw,
+        };
+        if self.content_length == Some(0) {
+            return Ok(empty);
         }
-        if !self.content_type.starts_with("application/json") {
+        let ctype = self.content_type.as_str();
+        if ctype.starts_with("application/x-www-form-urlencoded")
+            || ctype.starts_with("multipart/form-data")
+        {
+            return Ok(empty);
+        }
+        if !ctype.starts_with("application/json") {
             return Err(process_error("Unsupported Media Type"));
         }
-        let mut stream = serde_json::Deserializer::from_slice(raw).into_iter::<Value>();
-        let map = match stream.next() {
-            Some(Ok(Value::Object(map))) => map,
-            Some(Ok(Value::Null)) => Map::new(),
-            Some(Ok(other)) => {
+        if self.content_length.is_none() {
+            return Ok(empty);
+        }
+        let end = scan(raw, Reader::Decoder).map_err(|e| process_error(decode_error(&e)))?;
+        let value: Value = serde_json::from_slice(&raw[..end]).map_err(|_| {
+            // The scan accepted it; serde refuses only what Go also cannot store (a number
+            // out of range, say), which Go reports as a type error.
+            process_error(format!(
+                "Unmarshal type error: expected={dto}, got=number, field=, offset={end}"
+            ))
+        })?;
+        let map = match value {
+            Value::Object(map) => map,
+            // `null` into a struct is a no-op in Go.
+            Value::Null => Map::new(),
+            other => {
+                let start = raw
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .unwrap_or(0);
+                // Go reports a container after its opening bracket, a literal after its end.
+                let offset = if other.is_array() { start + 1 } else { end };
                 return Err(process_error(format!(
-                    "Unmarshal type error: expected=object, got={}, field=, offset={}",
+                    "Unmarshal type error: expected={dto}, got={}, field=, offset={offset}",
                     json_kind(&other),
-                    stream.byte_offset()
                 )));
-            }
-            Some(Err(e)) => return Err(process_error(syntax_error(raw, &e))),
-            None => {
-                return Err(process_error(
-                    "Syntax error: offset=0, error=unexpected end of JSON input",
-                ));
             }
         };
         Ok(Bound { map, raw })
+    }
+}
+
+/// echo's `DefaultJSONSerializer` wording for a decoder error.
+fn decode_error(e: &GoJsonError) -> String {
+    match e {
+        GoJsonError::Syntax { message, offset } => {
+            format!("Syntax error: offset={offset}, error={message}")
+        }
+        other => other.to_string(),
     }
 }
 
@@ -122,24 +156,6 @@ impl Validation {
     }
 }
 
-fn syntax_error(body: &[u8], e: &serde_json::Error) -> String {
-    // serde reports line/column; Go reports a byte offset.
-    let mut offset = 0usize;
-    let mut line = 1usize;
-    for (i, b) in body.iter().enumerate() {
-        if line == e.line() {
-            offset = i + e.column().saturating_sub(1);
-            break;
-        }
-        if *b == b'\n' {
-            line += 1;
-        }
-    }
-    let msg = e.to_string();
-    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-    format!("Syntax error: offset={offset}, error={msg}")
-}
-
 fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -151,7 +167,8 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
-/// Best-effort byte offset just after the value of `"field":` in `body`, as Go reports it.
+/// Where Go reports a type error in the value of `"field":`: after a literal, or after the
+/// opening bracket of an array or object (best effort: the first such key in the body).
 fn value_end_offset(body: &[u8], field: &str) -> usize {
     let needle = format!("\"{field}\"");
     let Some(start) = body
@@ -163,6 +180,9 @@ fn value_end_offset(body: &[u8], field: &str) -> usize {
     let mut i = start + needle.len();
     while i < body.len() && (body[i].is_ascii_whitespace() || body[i] == b':') {
         i += 1;
+    }
+    if matches!(body.get(i), Some(b'[' | b'{')) {
+        return i + 1;
     }
     let mut stream = serde_json::Deserializer::from_slice(&body[i..]).into_iter::<Value>();
     match stream.next() {

@@ -89,19 +89,23 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
     }
 }
 
-/// echo's `RealIP`: first `X-Forwarded-For` entry, else `X-Real-IP`, else the peer.
+/// echo's `RealIP` (4.11, no IP extractor configured): the `X-Forwarded-For` header up to
+/// its first comma, trimmed and unbracketed, or the whole header verbatim when it has no comma
+/// (or starts with one); else `X-Real-IP` unbracketed; else the peer.
 fn real_ip(headers: &axum::http::HeaderMap, peer: Option<SocketAddr>) -> String {
-    if let Some(xff) = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) = xff
-            .split(',')
-            .next()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+    if let Some(xff) = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
     {
-        return first
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string();
+        return match xff.find(',') {
+            Some(i) if i > 0 => xff[..i]
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_string(),
+            _ => xff.to_string(),
+        };
     }
     if let Some(real) = headers.get("x-real-ip").and_then(|v| v.to_str().ok()) {
         return real
@@ -115,7 +119,7 @@ fn real_ip(headers: &axum::http::HeaderMap, peer: Option<SocketAddr>) -> String 
 /// The request body with what echo's binder decides on: `Content-Length` and `Content-Type`.
 pub(crate) struct EchoBody {
     pub(crate) bytes: Bytes,
-    /// `None` when absent or unparsable (a chunked request).
+    /// `None` for a chunked request.
     pub(crate) content_length: Option<u64>,
     pub(crate) content_type: String,
 }
@@ -125,10 +129,20 @@ impl<S: Send + Sync> FromRequest<S> for EchoBody {
 
     async fn from_request(req: Request, _: &S) -> Result<Self, ApiError> {
         let headers = req.headers();
-        let content_length = headers
+        // Go's `Request.ContentLength`: the header's value; -1 (here `None`) for a chunked
+        // body; 0 for a request with neither.
+        let chunked = headers
+            .get(header::TRANSFER_ENCODING)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"chunked"));
+        let content_length = match headers
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            Some(n) => Some(n),
+            None if chunked => None,
+            None => Some(0),
+        };
         let content_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())

@@ -10,6 +10,9 @@
 pub(crate) mod binding;
 mod cors;
 pub(crate) mod extract;
+pub(crate) mod go_decode;
+pub(crate) mod go_time;
+pub(crate) mod like;
 pub(crate) mod middleware;
 pub(crate) mod pagination;
 mod request_id;
@@ -52,11 +55,13 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(middleware::not_found);
 
     Router::new()
+        // echo answers another method on `/` itself: 405 with `Allow`, and 204 to OPTIONS.
         .route(
             "/",
             get(status_page)
-                .head(|| async { ApiError::method_not_allowed() })
-                .fallback(|| async { ApiError::method_not_allowed() }),
+                .head(method_not_allowed)
+                .options(allow)
+                .fallback(method_not_allowed),
         )
         .nest("/{tenant_id}", tenant_scoped(tenant_routes, &state))
         // echo sends every other path into the `/:tenant_id` group, whose catch-all runs the
@@ -87,6 +92,21 @@ fn tenant_scoped(routes: Router<Arc<AppState>>, state: &Arc<AppState>) -> Router
         .layer(cors::layer())
         .layer(from_fn(cors::echo_preflight))
         .layer(from_fn_with_state(state.clone(), middleware::tenant))
+}
+
+/// The methods echo lists for `/`.
+const ALLOW: HeaderValue = HeaderValue::from_static("OPTIONS, GET");
+
+async fn method_not_allowed() -> Response {
+    let mut response = ApiError::method_not_allowed().into_response();
+    response.headers_mut().insert(header::ALLOW, ALLOW);
+    response
+}
+
+async fn allow() -> Response {
+    let mut response = axum::http::StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(header::ALLOW, ALLOW);
+    response
 }
 
 /// `GET /`: the server's HTML status page.

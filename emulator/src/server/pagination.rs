@@ -11,7 +11,39 @@ pub(crate) fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Parsed `page` / `per_page`, normalized like the server (`<= 0` → defaults).
+/// echo's query binding: the first value of the parameter named exactly `name`, else of one
+/// whose name matches it case-insensitively.
+pub(crate) fn query_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .or_else(|| pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
+        .map(|(_, v)| v.as_str())
+}
+
+/// Go's `strconv.ParseInt(v, 10, 64)` with its error text; echo binds `""` as 0.
+pub(crate) fn go_parse_int(v: &str) -> Result<i64, String> {
+    if v.is_empty() {
+        return Ok(0);
+    }
+    let digits = v.strip_prefix(['+', '-']).unwrap_or(v);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("strconv.ParseInt: parsing \"{v}\": invalid syntax"));
+    }
+    v.parse::<i64>()
+        .map_err(|_| format!("strconv.ParseInt: parsing \"{v}\": value out of range"))
+}
+
+/// Which `page` / `per_page` values the handler replaces by the defaults (1 and 20).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Defaults {
+    /// Credentials: `<= 0`.
+    NotPositive,
+    /// Audit logs: only `0`; a negative page reaches the `Link` header as it is.
+    Zero,
+}
+
+/// `page` / `per_page` as the handler passes them on.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Paging {
     pub(crate) page: i64,
@@ -19,42 +51,26 @@ pub(crate) struct Paging {
 }
 
 impl Paging {
-    pub(crate) fn parse(
-        pairs: &[(String, String)],
-        case_insensitive: bool,
-    ) -> Result<Self, String> {
-        let get = |name: &str| {
-            pairs
-                .iter()
-                .find(|(k, _)| {
-                    if case_insensitive {
-                        k.eq_ignore_ascii_case(name)
-                    } else {
-                        k == name
-                    }
-                })
-                .map(|(_, v)| v.as_str())
+    pub(crate) fn parse(pairs: &[(String, String)], defaults: Defaults) -> Result<Self, String> {
+        let int = |name: &str| query_value(pairs, name).map_or(Ok(0), go_parse_int);
+        let (page, per_page) = (int("page")?, int("per_page")?);
+        let replace = |v: i64| match defaults {
+            Defaults::NotPositive => v <= 0,
+            Defaults::Zero => v == 0,
         };
-        let int = |name: &str, default: i64| -> Result<i64, String> {
-            match get(name) {
-                None | Some("") => Ok(default),
-                Some(v) => v
-                    .parse::<i64>()
-                    .map_err(|_| format!("strconv.ParseInt: parsing \"{v}\": invalid syntax")),
-            }
-        };
-        let page = int("page", 1)?;
-        let per_page = int("per_page", 20)?;
         Ok(Self {
-            page: if page <= 0 { 1 } else { page },
-            per_page: if per_page <= 0 { 20 } else { per_page },
+            page: if replace(page) { 1 } else { page },
+            per_page: if replace(per_page) { 20 } else { per_page },
         })
     }
 
+    /// The rows of the page (pop's paginator: a page below 1 is 1, a size below 1 is 20).
     pub(crate) fn slice<T: Clone>(&self, items: &[T]) -> Vec<T> {
-        let start = (self.page.saturating_sub(1)).saturating_mul(self.per_page);
+        let page = self.page.max(1);
+        let per_page = if self.per_page < 1 { 20 } else { self.per_page };
+        let start = (page - 1).saturating_mul(per_page);
         let start = usize::try_from(start).unwrap_or(usize::MAX);
-        let per_page = usize::try_from(self.per_page).unwrap_or(usize::MAX);
+        let per_page = usize::try_from(per_page).unwrap_or(usize::MAX);
         items.iter().skip(start).take(per_page).cloned().collect()
     }
 
@@ -119,9 +135,13 @@ impl Paging {
 
 /// The `Link` relations and their page numbers, in the server's order (first, last, next, prev).
 fn link_relations(page: i64, per_page: i64, total: usize) -> Vec<(&'static str, i64)> {
+    // Go's integer arithmetic (`per_page` is never 0 here; it may be negative).
     let total = i64::try_from(total).unwrap_or(i64::MAX);
-    let per_page = per_page.max(1);
-    let last_page = std::cmp::max(1, total / per_page + i64::from(total % per_page != 0));
+    let per_page = if per_page == 0 { 1 } else { per_page };
+    let last_page = match total / per_page + i64::from(total % per_page != 0) {
+        0 => 1,
+        n => n,
+    };
     let mut rels = Vec::new();
     if page != 1 || page == last_page {
         rels.push(("first", 1));

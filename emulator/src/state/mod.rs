@@ -106,12 +106,10 @@ impl Tenant {
         self.data.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Whether CORS lets `origin` in.
+    /// Whether CORS lets `origin` in: echo compares the `Origin` header with each allowed
+    /// origin exactly, case included (WebAuthn's own origin check is case-insensitive).
     pub(crate) fn allows_origin(&self, origin: &str) -> bool {
-        self.config
-            .origins
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(origin.trim_end_matches('/')))
+        self.config.origins.iter().any(|a| a == origin)
     }
 }
 
@@ -144,13 +142,20 @@ impl TenantData {
         self.audit_logs.push_back(row);
     }
 
+    /// The credentials of `user_id`, newest first: the order `allowCredentials` lists them in.
+    /// The server loads them without `ORDER BY`, so its order is the database's; go-webauthn's
+    /// ownership check at finalize looks only at the last one listed (see `assertion::verify`).
     pub(crate) fn credentials_of<'a>(
         &'a self,
         user_id: &'a str,
     ) -> impl Iterator<Item = &'a StoredCredential> + 'a {
-        self.credentials
+        let mut owned: Vec<&StoredCredential> = self
+            .credentials
             .values()
-            .filter(move |c| c.user_id == user_id)
+            .filter(|c| c.user_id == user_id)
+            .collect();
+        owned.sort_by_key(|c| std::cmp::Reverse(c.seq));
+        owned.into_iter()
     }
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
-use webauthn_rs_core::proto::Credential;
+use webauthn_rs_core::proto::COSEKey;
 
 /// A webauthn user (`webauthn_users` row).
 #[derive(Debug, Clone)]
@@ -30,7 +30,8 @@ pub(crate) struct StoredCredential {
     pub(crate) backup_state: bool,
     pub(crate) is_mfa: bool,
     pub(crate) user_id: String,
-    pub(crate) credential: Credential,
+    /// The credential public key, for verifying assertions.
+    pub(crate) public_key_cose: COSEKey,
 }
 
 /// What a session was created for.

@@ -128,3 +128,55 @@ pub fn claims(token: &str) -> Value {
     )
     .unwrap()
 }
+
+impl Harness {
+    /// A request to a tenant path, without the API key.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, self.url(path))
+    }
+
+    /// A request to a tenant path, with the API key.
+    pub fn request_key(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.request(method, path)
+            .header("apiKey", self.emu.api_key())
+    }
+
+    /// Registers `user` and returns the new credential's id (the token's `cred`).
+    pub async fn register_id(&self, user: &str) -> String {
+        let token = self.register(user).await;
+        claims(token["token"].as_str().unwrap())["cred"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Sends `head` (request line and headers, without the blank line) and `body` over a new
+    /// connection exactly as given, and reads the answer to the end.
+    pub async fn raw(&self, head: &str, body: &[u8]) -> RawResponse {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let mut stream = tokio::net::TcpStream::connect(self.emu.local_addr())
+            .await
+            .unwrap();
+        let head = head.replace("{tenant}", &self.emu.tenant_id().to_string());
+        let request = format!("{head}\r\nconnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        stream.write_all(body).await.unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        RawResponse {
+            status: head[9..12].parse().unwrap(),
+            head: head.to_lowercase(),
+            body: body.to_string(),
+        }
+    }
+}
+
+/// An answer read off the wire.
+pub struct RawResponse {
+    pub status: u16,
+    /// Status line and headers, lower-cased.
+    pub head: String,
+    pub body: String,
+}
