@@ -22,9 +22,12 @@ pub enum EmulatorError {
     /// No tenant with this id exists.
     #[error("tenant {0} not found")]
     TenantNotFound(uuid::Uuid),
-    /// Generating an RSA signing key failed.
+    /// Generating an RSA signing key failed (or a stored one could not be read).
     #[error("cannot generate an RSA signing key")]
     KeyGeneration,
+    /// The data file (`EmulatorBuilder::data`) cannot be opened, read or written.
+    #[error("emulator data file: {0}")]
+    Storage(String),
 }
 
 /// An error as the Hanko server renders it: `{"title","details","status"}`, or the generic 500

@@ -32,10 +32,14 @@ pub(crate) fn key_size(bits: u32) -> Result<KeySize, EmulatorError> {
     }
 }
 
+/// Called with each new key's `kid` and PKCS#8 document before anything is signed with it.
+pub(crate) type SaveKey = Arc<dyn Fn(Uuid, &[u8]) + Send + Sync>;
+
 /// A tenant's signing keys, oldest first; the newest signs.
 pub(crate) struct KeyRing {
     size: KeySize,
     keys: RwLock<Vec<Arc<PendingKey>>>,
+    save: Option<SaveKey>,
 }
 
 impl fmt::Debug for KeyRing {
@@ -45,12 +49,36 @@ impl fmt::Debug for KeyRing {
 }
 
 impl KeyRing {
-    /// A ring with one key, not generated yet.
-    pub(crate) fn new(size: KeySize) -> Self {
+    /// A ring with one key, not generated yet; `save` keeps each key once it exists.
+    pub(crate) fn new(size: KeySize, save: Option<SaveKey>) -> Self {
         Self {
             size,
-            keys: RwLock::new(vec![Arc::new(PendingKey::new(size))]),
+            keys: RwLock::new(vec![Arc::new(PendingKey::new(size, save.clone()))]),
+            save,
         }
+    }
+
+    /// A ring of stored keys (PKCS#8, oldest first); a new one is made if there are none.
+    pub(crate) fn restore(
+        size: KeySize,
+        stored: Vec<(Uuid, Vec<u8>)>,
+        save: Option<SaveKey>,
+    ) -> Result<Self, EmulatorError> {
+        if stored.is_empty() {
+            return Ok(Self::new(size, save));
+        }
+        let keys = stored
+            .into_iter()
+            .map(|(kid, pkcs8)| {
+                let pair = KeyPair::from_pkcs8(&pkcs8).map_err(|_| EmulatorError::KeyGeneration)?;
+                Ok(Arc::new(PendingKey::generated(kid, size, pair)))
+            })
+            .collect::<Result<_, EmulatorError>>()?;
+        Ok(Self {
+            size,
+            keys: RwLock::new(keys),
+            save,
+        })
     }
 
     /// Starts generating every key that is not under way yet; returns at once.
@@ -62,7 +90,7 @@ impl KeyRing {
 
     /// Adds a new newest key and starts generating it; returns its `kid` at once.
     pub(crate) fn rotate(&self) -> Uuid {
-        let key = Arc::new(PendingKey::new(self.size));
+        let key = Arc::new(PendingKey::new(self.size, self.save.clone()));
         key.start();
         let kid = key.kid;
         self.keys
@@ -105,22 +133,37 @@ struct PendingKey {
     size: KeySize,
     started: Once,
     pair: watch::Sender<Generated>,
+    save: Option<SaveKey>,
 }
 
 impl PendingKey {
-    fn new(size: KeySize) -> Self {
+    fn new(size: KeySize, save: Option<SaveKey>) -> Self {
         Self {
             kid: Uuid::new_v4(),
             size,
             started: Once::new(),
             pair: watch::Sender::new(None),
+            save,
         }
+    }
+
+    /// A key that exists already (restored from storage).
+    fn generated(kid: Uuid, size: KeySize, pair: KeyPair) -> Self {
+        let key = Self {
+            kid,
+            size,
+            started: Once::new(),
+            pair: watch::Sender::new(Some(Some(Arc::new(pair)))),
+            save: None,
+        };
+        key.started.call_once(|| {});
+        key
     }
 
     /// Starts the generation thread, once.
     fn start(&self) {
         self.started.call_once(|| {
-            let size = self.size;
+            let (size, kid, save) = (self.size, self.kid, self.save.clone());
             let sender = self.pair.clone();
             // A plain thread, not a runtime's blocking pool: generation must finish even when
             // the runtime that started it (a test's) is gone, and must not hold up its shutdown.
@@ -128,6 +171,12 @@ impl PendingKey {
                 .name("emulator-keygen".into())
                 .spawn(move || {
                     let pair = KeyPair::generate(size).ok().map(Arc::new);
+                    if let (Some(pair), Some(save)) = (&pair, &save) {
+                        use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+                        if let Ok(der) = AsDer::<Pkcs8V1Der>::as_der(pair.as_ref()) {
+                            save(kid, der.as_ref());
+                        }
+                    }
                     sender.send_replace(Some(pair));
                 });
             if spawned.is_err() {
@@ -210,8 +259,8 @@ mod tests {
 
     #[tokio::test]
     async fn keys_are_generated_on_demand_and_each_ring_has_its_own() {
-        let a = KeyRing::new(KeySize::Rsa2048);
-        let b = KeyRing::new(KeySize::Rsa2048);
+        let a = KeyRing::new(KeySize::Rsa2048, None);
+        let b = KeyRing::new(KeySize::Rsa2048, None);
         // Creating a ring costs nothing: no key is under way before something needs one.
         assert!(a.snapshot().iter().all(|k| !k.started.is_completed()));
         a.prepare();

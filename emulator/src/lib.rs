@@ -13,6 +13,8 @@ mod keys;
 mod resources;
 mod server;
 mod state;
+#[cfg(feature = "sqlite")]
+mod store;
 
 pub use config::{
     Attachment, AttestationPreference, ResidentKey, TenantConfig, TenantInfo, UserVerification,

@@ -231,11 +231,12 @@ pub(crate) fn verify(
     let id = URL_SAFE_NO_PAD.encode(&parsed.raw_id);
     let flags = verify::flags_of(&parsed.auth_data);
     let now = tenant.now();
-    if let Some(stored) = data.credentials.get_mut(&id) {
+    if let Some(mut stored) = data.credentials.get(&id).cloned() {
         stored.last_used_at = now;
         stored.backup_eligible = flags & flags::BACKUP_ELIGIBLE != 0;
         stored.backup_state = flags & flags::BACKUP_STATE != 0;
+        data.put_credential(stored);
     }
-    data.sessions.remove(&parsed.challenge);
+    data.remove_session(&parsed.challenge);
     Ok(id)
 }

@@ -144,7 +144,7 @@ fn begin(
         discoverable: user_id.is_none(),
         expires_at: expires(now, settings),
     };
-    data.sessions.insert(challenge, session, now);
+    data.put_session(challenge, session, now);
     record(
         tenant,
         &mut data,

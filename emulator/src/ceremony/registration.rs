@@ -215,19 +215,18 @@ fn begin(
     let challenge = new_challenge();
 
     let mut data = tenant.data();
-    let user = data
+    // A new user, or the existing one (same internal id) with the new names and icon.
+    let id = data
         .users
-        .entry(request.user_id.clone())
-        .or_insert_with(|| User {
-            id: Uuid::new_v4(),
-            user_id: request.user_id.clone(),
-            name: String::new(),
-            display_name: String::new(),
-            icon: None,
-        });
-    user.name = request.username.clone();
-    user.display_name = request.display_name.clone();
-    user.icon = request.icon.clone();
+        .get(&request.user_id)
+        .map_or_else(Uuid::new_v4, |u| u.id);
+    data.put_user(User {
+        id,
+        user_id: request.user_id.clone(),
+        name: request.username.clone(),
+        display_name: request.display_name.clone(),
+        icon: request.icon.clone(),
+    });
     let now = tenant.now();
     let session = Session {
         operation: Operation::Registration,
@@ -237,7 +236,7 @@ fn begin(
         discoverable: false,
         expires_at: expires(now, settings),
     };
-    data.sessions.insert(challenge.clone(), session, now);
+    data.put_session(challenge.clone(), session, now);
     record(
         tenant,
         &mut data,
@@ -557,26 +556,23 @@ fn finish(
         .unwrap_or_default();
     let created = tenant.now();
     let seq = data.next_seq();
-    data.credentials.insert(
-        id.clone(),
-        StoredCredential {
-            id: id.clone(),
-            raw_id,
-            name: crate::aaguid::name(&aaguid).map_or_else(|| format!("cred-{id}"), str::to_string),
-            public_key,
-            attestation_type: parsed.fmt.clone(),
-            aaguid,
-            last_used_at: created,
-            created_at: created,
-            seq,
-            backup_eligible: parsed.auth_data.backup_eligible,
-            backup_state: parsed.auth_data.backup_state,
-            is_mfa: flow == Flow::Mfa,
-            user_id: user.user_id.clone(),
-            public_key_cose,
-        },
-    );
-    data.sessions.remove(&parsed.challenge);
+    data.put_credential(StoredCredential {
+        id: id.clone(),
+        raw_id,
+        name: crate::aaguid::name(&aaguid).map_or_else(|| format!("cred-{id}"), str::to_string),
+        public_key,
+        attestation_type: parsed.fmt.clone(),
+        aaguid,
+        last_used_at: created,
+        created_at: created,
+        seq,
+        backup_eligible: parsed.auth_data.backup_eligible,
+        backup_state: parsed.auth_data.backup_state,
+        is_mfa: flow == Flow::Mfa,
+        user_id: user.user_id.clone(),
+        public_key_cose,
+    });
+    data.remove_session(&parsed.challenge);
     record(
         tenant,
         &mut data,

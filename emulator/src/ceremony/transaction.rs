@@ -137,7 +137,7 @@ async fn initialize(
         challenge.clone(),
         Some(&allowed),
     );
-    data.transactions.push(Transaction {
+    data.push_transaction(Transaction {
         id: Uuid::new_v4(),
         identifier: request.transaction_id.clone(),
         data: canonical,
@@ -154,7 +154,7 @@ async fn initialize(
         discoverable: false,
         expires_at: expires(now, settings),
     };
-    data.sessions.insert(challenge, session, now);
+    data.put_session(challenge, session, now);
     record(
         &tenant,
         &mut data,

@@ -46,14 +46,14 @@ pub(crate) fn record(
     tenant: &Tenant,
     data: &mut TenantData,
     meta: &RequestMeta,
-    kind: &'static str,
+    kind: &str,
     actor: Option<&str>,
     transaction_id: Option<&str>,
 ) {
     let seq = data.next_seq();
     data.push_audit_log(AuditLog {
         id: Uuid::new_v4(),
-        kind,
+        kind: kind.to_string(),
         request_id: meta.request_id.clone(),
         source_ip: meta.source_ip.clone(),
         user_agent: meta.user_agent.clone(),
@@ -86,7 +86,7 @@ impl<'a> From<&'a AuditLog> for AuditLogDto<'a> {
     fn from(l: &'a AuditLog) -> Self {
         Self {
             id: l.id,
-            r#type: l.kind,
+            r#type: &l.kind,
             meta_http_request_id: &l.request_id,
             meta_source_ip: &l.source_ip,
             meta_user_agent: &l.user_agent,
@@ -148,7 +148,7 @@ impl ListQuery {
         };
         self.start.is_none_or(|s| l.created_at > s)
             && self.end.is_none_or(|e| l.created_at < e)
-            && (self.types.is_empty() || self.types.iter().any(|t| t == l.kind))
+            && (self.types.is_empty() || self.types.contains(&l.kind))
             && self.actor.as_deref().is_none_or(actor_like)
             && self
                 .ip

@@ -217,13 +217,15 @@ async fn rename(
     let request = RenameRequest::parse(id, &body)?;
     let id = request.id;
     let mut data = tenant.data();
-    let credential = data
+    let mut credential = data
         .credentials
-        .get_mut(&id)
+        .get(&id)
+        .cloned()
         .ok_or_else(|| credential_not_found(&id))?;
     meta.audit_columns_fit()?;
     credential.name = request.name;
     let actor = credential.user_id.clone();
+    data.put_credential(credential);
     record(
         &tenant,
         &mut data,
@@ -249,8 +251,7 @@ async fn remove(
     }
     meta.audit_columns_fit()?;
     let removed = data
-        .credentials
-        .remove(&id)
+        .remove_credential(&id)
         .ok_or_else(|| credential_not_found(&id))?;
     state
         .credential_ids

@@ -1,11 +1,12 @@
 //! The rows a tenant's data holds, as the server's tables hold them.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use webauthn_rs_core::proto::COSEKey;
 
 /// A webauthn user (`webauthn_users` row).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct User {
     pub(crate) id: Uuid,
     pub(crate) user_id: String,
@@ -15,7 +16,7 @@ pub(crate) struct User {
 }
 
 /// A stored credential and everything its DTO shows.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct StoredCredential {
     pub(crate) id: String,
     pub(crate) raw_id: Vec<u8>,
@@ -35,7 +36,7 @@ pub(crate) struct StoredCredential {
 }
 
 /// What a session was created for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Operation {
     Registration,
     Authentication,
@@ -43,7 +44,7 @@ pub(crate) enum Operation {
 }
 
 /// A pending ceremony, keyed by its challenge.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Session {
     pub(crate) operation: Operation,
     /// Application user id; empty for a discoverable login.
@@ -62,7 +63,7 @@ impl Session {
 }
 
 /// A transaction row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Transaction {
     pub(crate) id: Uuid,
     pub(crate) identifier: String,
@@ -73,10 +74,10 @@ pub(crate) struct Transaction {
 }
 
 /// An audit log row.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct AuditLog {
     pub(crate) id: Uuid,
-    pub(crate) kind: &'static str,
+    pub(crate) kind: String,
     pub(crate) request_id: String,
     pub(crate) source_ip: String,
     pub(crate) user_agent: String,

@@ -26,15 +26,22 @@ pub(crate) struct Sessions {
 }
 
 impl Sessions {
-    /// Stores a new session, first dropping what is past retention or over the limit.
-    pub(crate) fn insert(&mut self, challenge: String, session: Session, now: DateTime<Utc>) {
-        self.prune(now, LIMIT - 1);
+    /// Stores a new session, first dropping what is past retention or over the limit;
+    /// returns the challenges dropped.
+    pub(crate) fn insert(
+        &mut self,
+        challenge: String,
+        session: Session,
+        now: DateTime<Utc>,
+    ) -> Vec<String> {
+        let pruned = self.prune(now, LIMIT - 1);
         self.next += 1;
         self.by_age.insert(self.next, challenge.clone());
         if let Some((old, _)) = self.by_challenge.insert(challenge, (self.next, session)) {
             // A repeated challenge (never, with 32 random bytes) replaces the old session.
             self.by_age.remove(&old);
         }
+        pruned
     }
 
     /// The session of `challenge`.
@@ -56,7 +63,8 @@ impl Sessions {
     }
 
     /// Drops sessions, oldest first, while they are past retention or more than `keep`.
-    fn prune(&mut self, now: DateTime<Utc>, keep: usize) {
+    fn prune(&mut self, now: DateTime<Utc>, keep: usize) -> Vec<String> {
+        let mut pruned = Vec::new();
         while let Some(entry) = self.by_age.first_entry() {
             let challenge = entry.get();
             let stale = self
@@ -68,7 +76,9 @@ impl Sessions {
             }
             let challenge = entry.remove();
             self.by_challenge.remove(&challenge);
+            pruned.push(challenge);
         }
+        pruned
     }
 }
 
