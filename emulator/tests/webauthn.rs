@@ -129,8 +129,7 @@ async fn missing_user_verification_at_registration_is_422_with_the_authenticator
 async fn a_foreign_user_handle_on_a_user_bound_login_still_logs_in() {
     let h = start().await;
     h.register("alice").await;
-    h.register_with(&VirtualAuthenticator::new(h.emu.origin()), "bob")
-        .await;
+    h.register_with(&h.new_authenticator(), "bob").await;
     for path in ["/login/finalize", "/mfa/login/finalize"] {
         let options = h.login_options(Some("alice")).await;
         let mut assertion = h.auth.login(&options).await.unwrap();
@@ -180,7 +179,7 @@ async fn a_discoverable_session_finalized_at_the_mfa_endpoint_has_no_user() {
 async fn deleting_the_last_allowed_credential_after_initialize_fails_the_login() {
     let h = start().await;
     let first = h.register_id("alice").await;
-    let second_device = VirtualAuthenticator::new(h.emu.origin());
+    let second_device = h.new_authenticator();
     let token = h.register_with(&second_device, "alice").await;
     let second = claims(token["token"].as_str().unwrap())["cred"]
         .as_str()
@@ -224,7 +223,7 @@ async fn credentials_are_named_after_the_servers_21_authenticators() {
         ("531126d6-e717-415c-9320-3d9aa6981239", "Dashlane"),
         ("17290f1e-c212-34d0-1423-365d729f09d9", "Thales PIN iOS SDK"),
     ] {
-        let device = VirtualAuthenticator::new(h.emu.origin()).aaguid(aaguid.parse().unwrap());
+        let device = h.new_authenticator().aaguid(aaguid.parse().unwrap());
         let user = format!("user-{name}");
         let token = h.register_with(&device, &user).await;
         let id = claims(token["token"].as_str().unwrap())["cred"]

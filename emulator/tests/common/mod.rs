@@ -57,6 +57,11 @@ impl Harness {
             .unwrap()
     }
 
+    /// A new virtual authenticator (another device) for the emulator's origin.
+    pub fn new_authenticator(&self) -> VirtualAuthenticator {
+        VirtualAuthenticator::new(self.emu.origin())
+    }
+
     /// Creation options for `user` (the user id is also the username).
     pub async fn registration_options(&self, user: &str) -> Value {
         ok_json(
