@@ -3,7 +3,6 @@
 mod common;
 
 use common::*;
-use hanko_passkeys_emulator::authenticator::VirtualAuthenticator;
 use hanko_passkeys_emulator::authenticator::tamper::{self, flags};
 use reqwest::Method;
 use serde_json::json;
