@@ -25,6 +25,13 @@ impl UserVerification {
             Self::Discouraged => "discouraged",
         }
     }
+
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        [Self::Required, Self::Preferred, Self::Discouraged]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
 }
 
 /// The WebAuthn `residentKey` requirement.
@@ -46,6 +53,13 @@ impl ResidentKey {
             Self::Discouraged => "discouraged",
         }
     }
+
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        [Self::Required, Self::Preferred, Self::Discouraged]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
 }
 
 /// The WebAuthn `authenticatorAttachment` hint.
@@ -63,6 +77,13 @@ impl Attachment {
             Self::Platform => "platform",
             Self::CrossPlatform => "cross-platform",
         }
+    }
+
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        [Self::Platform, Self::CrossPlatform]
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 
@@ -87,6 +108,13 @@ impl AttestationPreference {
             Self::Direct => "direct",
             Self::Enterprise => "enterprise",
         }
+    }
+
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        [Self::None, Self::Indirect, Self::Direct, Self::Enterprise]
+            .into_iter()
+            .find(|v| v.as_str() == s)
     }
 }
 

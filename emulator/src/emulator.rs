@@ -15,8 +15,8 @@ use webauthn_rs_core::WebauthnCore;
 
 use crate::config::{TenantConfig, TenantInfo, WebauthnSettings};
 use crate::error::EmulatorError;
-use crate::keys::SigningKey;
-use crate::state::{AppState, Tenant};
+use crate::keys::{KeyRing, SaveKey, key_size};
+use crate::state::{AppState, Tenant, TenantData, TenantStorage};
 
 /// Configures and starts an [`Emulator`]; get one from [`Emulator::builder`].
 #[derive(Debug, Clone)]
@@ -24,6 +24,8 @@ pub struct EmulatorBuilder {
     tenant: TenantConfig,
     port: u16,
     custom_origins: bool,
+    #[cfg(feature = "sqlite")]
+    data: Option<std::path::PathBuf>,
 }
 
 impl EmulatorBuilder {
@@ -65,6 +67,10 @@ impl EmulatorBuilder {
     }
 
     /// RSA size of the token signing keys: 2048, 3072 or 4096 (default, like the server).
+    ///
+    /// Keys are generated on a thread of their own when a tenant first needs one (its first
+    /// `*/initialize`, its JWKS, a rotation), so the size does not slow down
+    /// [`start`](Self::start); signing and the JWKS wait for the key.
     pub fn rsa_bits(mut self, bits: u32) -> Self {
         self.tenant.rsa_bits = bits;
         self
@@ -100,27 +106,72 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Binds 127.0.0.1, creates the first tenant and starts serving.
+    /// Keeps tenants (with their keys), users, credentials, pending sessions, transactions
+    /// and audit logs in the SQLite file at `path`, across restarts: every change is written
+    /// before the request that made it is answered. When the file holds tenants, they are
+    /// restored and the first one is the emulator's first tenant (the builder's tenant
+    /// settings are then not used); otherwise the builder's tenant is created and stored.
+    ///
+    /// ```no_run
+    /// # use hanko_passkeys_emulator::Emulator;
+    /// # async fn demo() -> Result<(), hanko_passkeys_emulator::EmulatorError> {
+    /// let emu = Emulator::builder().data("emulator.db").port(8000).start().await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "sqlite")]
+    pub fn data(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.data = Some(path.into());
+        self
+    }
+
+    /// Binds 127.0.0.1, creates (or restores) the first tenant and starts serving.
     pub async fn start(self) -> Result<Emulator, EmulatorError> {
-        let state = Arc::new(AppState::default());
+        #[cfg_attr(not(feature = "sqlite"), allow(unused_mut))]
+        let mut state = AppState::default();
+        #[cfg(feature = "sqlite")]
+        let stored = match &self.data {
+            Some(path) => {
+                let store = Arc::new(crate::store::Store::open(path)?);
+                let tenants = store.load()?;
+                state.journal = Some(store);
+                tenants
+            }
+            None => Vec::new(),
+        };
+        let state = Arc::new(state);
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
             .await
             .map_err(EmulatorError::Bind)?;
         let addr = listener.local_addr().map_err(EmulatorError::Bind)?;
         let base = format!("http://{addr}");
-        let info = create_tenant(&state, self.tenant, &base).await?;
-        let app = axum::Router::new()
-            .fallback(crate::server::dispatch)
-            .with_state(state.clone());
+        #[cfg(feature = "sqlite")]
+        let restored = {
+            let mut first = None;
+            for tenant in stored {
+                let keys = tenant.keys;
+                let rows = tenant.rows;
+                let info = install_tenant(
+                    &state,
+                    tenant.config,
+                    Some(tenant.api_key),
+                    &base,
+                    Some((keys, rows)),
+                )?;
+                first.get_or_insert(info);
+            }
+            first
+        };
+        #[cfg(not(feature = "sqlite"))]
+        let restored: Option<TenantInfo> = None;
+        let info = match restored {
+            Some(info) => info,
+            None => create_tenant(&state, self.tenant, &base).await?,
+        };
+        let app = crate::server::router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let service = app.into_make_service_with_connect_info::<SocketAddr>();
-            let _ = axum::serve(listener, service)
-                .with_graceful_shutdown(async {
-                    let _ = rx.await;
-                })
-                .await;
-        });
+        let task = tokio::spawn(crate::server::serve(listener, app, async {
+            let _ = rx.await;
+        }));
         Ok(Emulator {
             state,
             addr,
@@ -137,6 +188,22 @@ async fn create_tenant(
     config: TenantConfig,
     base: &str,
 ) -> Result<TenantInfo, EmulatorError> {
+    let api_key = config.api_key.clone();
+    install_tenant(state, config, api_key, base, None)
+}
+
+/// What a restored tenant brings along: its keys `(kid, PKCS#8)` and its data rows.
+type Restored = (Vec<(Uuid, Vec<u8>)>, Vec<crate::state::Change>);
+
+/// Puts a tenant into the state: a new one (stored in the journal, if any) or, with
+/// `restored`, one read back from the journal.
+fn install_tenant(
+    state: &AppState,
+    config: TenantConfig,
+    api_key: Option<String>,
+    base: &str,
+    restored: Option<Restored>,
+) -> Result<TenantInfo, EmulatorError> {
     if config.rp_id.is_empty() {
         return Err(EmulatorError::Config("rp_id must not be empty".into()));
     }
@@ -151,16 +218,40 @@ async fn create_tenant(
             .map_err(|e| EmulatorError::Config(format!("origin {origin:?}: {e}")))?;
         origins.push(url);
     }
-    let bits = config.rsa_bits;
-    let key = tokio::task::spawn_blocking(move || SigningKey::generate(bits))
-        .await
-        .map_err(|_| EmulatorError::KeyGeneration)??;
     let id = config.tenant_id.unwrap_or_else(Uuid::new_v4);
-    let api_key = config.api_key.clone().unwrap_or_else(|| {
+    if state.tenant(&id).is_some() {
+        return Err(EmulatorError::TenantExists(id));
+    }
+    let api_key = api_key.unwrap_or_else(|| {
         let mut bytes = [0u8; 64];
         rand::rng().fill_bytes(&mut bytes);
         URL_SAFE.encode(bytes)
     });
+    let journal = state.journal.clone();
+    let save_key = journal
+        .clone()
+        .map(|journal| -> SaveKey { Arc::new(move |kid, pkcs8| journal.save_key(id, kid, pkcs8)) });
+    let size = key_size(config.rsa_bits)?;
+    let (keys, data) = match restored {
+        Some((keys, rows)) => (
+            KeyRing::restore(size, keys, save_key)?,
+            TenantData::restore(rows, state.clock.now()),
+        ),
+        None => {
+            if let Some(journal) = &journal {
+                journal
+                    .save_tenant(id, &config, &api_key)
+                    .map_err(EmulatorError::Storage)?;
+            }
+            // Generated in the background when first needed (see `keys`).
+            (KeyRing::new(size, save_key), TenantData::default())
+        }
+    };
+    state
+        .credential_ids
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .extend(data.credentials.values().map(|c| c.raw_id.clone()));
     let webauthn = WebauthnCore::new_unsafe_experts_only(
         &config.rp_name,
         &config.rp_id,
@@ -169,7 +260,18 @@ async fn create_tenant(
         Some(false),
         Some(false),
     );
-    let tenant = Tenant::new(id, config, api_key.clone(), webauthn, key);
+    let tenant = Tenant::new(
+        id,
+        config,
+        api_key.clone(),
+        webauthn,
+        keys,
+        TenantStorage {
+            clock: state.clock.clone(),
+            journal,
+            data,
+        },
+    );
     state
         .insert_tenant(tenant)
         .map_err(EmulatorError::TenantExists)?;
@@ -181,6 +283,23 @@ async fn create_tenant(
 }
 
 /// A running in-memory Hanko Passkey API on 127.0.0.1. Stops on [`Emulator::shutdown`] or drop.
+///
+/// ```
+/// use hanko_passkeys_emulator::Emulator;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let emu = Emulator::builder()
+///     .rp_id("localhost")
+///     .origin("http://localhost:3000")
+///     .start()
+///     .await?;
+/// assert_eq!(emu.tenant_url(), format!("{}/{}", emu.base_url(), emu.tenant_id()));
+/// let jwks = reqwest::get(format!("{}/.well-known/jwks.json", emu.tenant_url())).await?;
+/// assert_eq!(jwks.status(), 200);
+/// emu.shutdown().await;
+/// # Ok(()) }
+/// ```
 pub struct Emulator {
     state: Arc<AppState>,
     addr: SocketAddr,
@@ -207,6 +326,8 @@ impl Emulator {
             tenant: TenantConfig::default(),
             port: 0,
             custom_origins: false,
+            #[cfg(feature = "sqlite")]
+            data: None,
         }
     }
 
@@ -263,28 +384,65 @@ impl Emulator {
     }
 
     /// Adds another tenant (with its own RP, keys and data).
+    ///
+    /// ```
+    /// use hanko_passkeys_emulator::{Emulator, TenantConfig};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emu = Emulator::builder().start().await?;
+    /// let shop = emu
+    ///     .add_tenant(TenantConfig::new("shop.example", "https://shop.example"))
+    ///     .await?;
+    /// assert_ne!(shop.tenant_id, emu.tenant_id());
+    /// assert_ne!(shop.api_key, emu.api_key());
+    /// # Ok(()) }
+    /// ```
     pub async fn add_tenant(&self, config: TenantConfig) -> Result<TenantInfo, EmulatorError> {
         create_tenant(&self.state, config, &self.base).await
     }
 
     /// Generates a new signing key for `tenant_id`: new tokens use it, the JWKS keeps the old
     /// ones. Returns the new `kid`.
+    ///
+    /// ```
+    /// # use hanko_passkeys_emulator::Emulator;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emu = Emulator::builder().rsa_bits(2048).start().await?;
+    /// let kid = emu.rotate_signing_key(emu.tenant_id()).await?;
+    /// let jwks = reqwest::get(format!("{}/.well-known/jwks.json", emu.tenant_url()))
+    ///     .await?
+    ///     .text()
+    ///     .await?;
+    /// assert!(jwks.contains(&kid.to_string()));
+    /// # Ok(()) }
+    /// ```
     pub async fn rotate_signing_key(&self, tenant_id: Uuid) -> Result<Uuid, EmulatorError> {
         let tenant = self
             .state
             .tenant(&tenant_id)
             .ok_or(EmulatorError::TenantNotFound(tenant_id))?;
-        let bits = tenant.config.rsa_bits;
-        let key = tokio::task::spawn_blocking(move || SigningKey::generate(bits))
-            .await
-            .map_err(|_| EmulatorError::KeyGeneration)??;
-        let kid = key.kid;
-        tenant
-            .keys
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(key);
-        Ok(kid)
+        Ok(tenant.keys.rotate())
+    }
+
+    /// Moves the emulator's clock forward by `by`, for every tenant: sessions expire, and
+    /// timestamps (`created_at`, `last_used_at`, the tokens' `iat` and `exp`) move with it.
+    /// Lets a test reach an expiry without waiting for it.
+    ///
+    /// ```
+    /// # use hanko_passkeys_emulator::Emulator;
+    /// # use std::time::Duration;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emu = Emulator::builder().timeout(Duration::from_secs(60)).start().await?;
+    /// // ... initialize a ceremony ...
+    /// emu.advance_time(Duration::from_secs(61));
+    /// // ... its finalize now fails with "Session has Expired".
+    /// # Ok(()) }
+    /// ```
+    pub fn advance_time(&self, by: Duration) {
+        self.state.clock.advance(by);
     }
 
     /// The internal webauthn-user UUID of an application user: the id that

@@ -1,6 +1,10 @@
 //! Errors: the emulator's own ([`EmulatorError`]) and the HTTP error body the server sends.
 
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::server::response::GoJson;
 
 /// Why the emulator could not start or change its configuration.
 #[derive(Debug, thiserror::Error)]
@@ -18,9 +22,12 @@ pub enum EmulatorError {
     /// No tenant with this id exists.
     #[error("tenant {0} not found")]
     TenantNotFound(uuid::Uuid),
-    /// Generating an RSA signing key failed.
+    /// Generating an RSA signing key failed (or a stored one could not be read).
     #[error("cannot generate an RSA signing key")]
     KeyGeneration,
+    /// The data file (`EmulatorBuilder::data`) cannot be opened, read or written.
+    #[error("emulator data file: {0}")]
+    Storage(String),
 }
 
 /// An error as the Hanko server renders it: `{"title","details","status"}`, or the generic 500
@@ -65,17 +72,53 @@ impl ApiError {
         }
     }
 
+    /// echo's 405, only ever for `/` (everything else is under the tenant group's catch-all).
+    pub(crate) fn method_not_allowed() -> Self {
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed", "")
+    }
+
     pub(crate) fn route_not_found() -> Self {
         Self::not_found("Not Found")
     }
 
-    pub(crate) fn body(&self) -> serde_json::Value {
-        let mut map = serde_json::Map::new();
-        map.insert("title".into(), self.title.clone().into());
-        if let Some(details) = &self.details {
-            map.insert("details".into(), details.clone().into());
+    /// The 413 for a body over the emulator's limit (the server has none; the wording is echo's
+    /// `BodyLimit` middleware). The connection is closed after it: the unread rest of the body
+    /// cannot be told apart from a next request.
+    pub(crate) fn body_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request Entity Too Large",
+            "",
+        )
+    }
+}
+
+/// `middleware.HttpError`: `details` is left out only for the generic 500.
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a str>,
+    status: u16,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            title: &self.title,
+            details: self.details.as_deref(),
+            status: self.status.as_u16(),
+        };
+        let mut response = GoJson(self.status, body).into_response();
+        response
+            .extensions_mut()
+            .insert(crate::server::request_log::ErrorTitle(self.title.clone()));
+        if self.status == StatusCode::PAYLOAD_TOO_LARGE {
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
         }
-        map.insert("status".into(), self.status.as_u16().into());
-        serde_json::Value::Object(map)
+        response
     }
 }

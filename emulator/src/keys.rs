@@ -1,83 +1,285 @@
 //! Token signing keys (RSA, RS256) and the JWKS they publish.
+//!
+//! An RSA-4096 key takes about a second to generate in a debug build (more on a busy machine),
+//! which used to be most of an emulator's start. Keys are now generated on a thread of their
+//! own, started when a tenant first needs one (an `*/initialize`, the JWKS, a rotation);
+//! signing and the JWKS wait for it. Each tenant still has its own keys of the configured size:
+//! nothing is shared between emulators, nothing is weakened.
 
 use std::fmt;
+use std::sync::{Arc, Once, RwLock};
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Value, json};
+use serde::Serialize;
+use tokio::sync::watch;
 use uuid::Uuid;
 
 use crate::error::EmulatorError;
 
-/// One RSA key of a tenant, identified by a v4 UUID `kid`.
-pub(crate) struct SigningKey {
-    pub(crate) kid: Uuid,
-    pair: KeyPair,
+/// The RSA size of a tenant's keys, checked when the tenant is created.
+pub(crate) fn key_size(bits: u32) -> Result<KeySize, EmulatorError> {
+    match bits {
+        2048 => Ok(KeySize::Rsa2048),
+        3072 => Ok(KeySize::Rsa3072),
+        4096 => Ok(KeySize::Rsa4096),
+        other => Err(EmulatorError::Config(format!(
+            "rsa_bits must be 2048, 3072 or 4096, not {other}"
+        ))),
+    }
 }
 
-impl fmt::Debug for SigningKey {
+/// Called with each new key's `kid` and PKCS#8 document before anything is signed with it.
+pub(crate) type SaveKey = Arc<dyn Fn(Uuid, &[u8]) + Send + Sync>;
+
+/// A tenant's signing keys, oldest first; the newest signs.
+pub(crate) struct KeyRing {
+    size: KeySize,
+    keys: RwLock<Vec<Arc<PendingKey>>>,
+    save: Option<SaveKey>,
+}
+
+impl fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKey")
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
+        f.debug_struct("KeyRing").finish_non_exhaustive()
     }
 }
 
-impl SigningKey {
-    pub(crate) fn generate(bits: u32) -> Result<Self, EmulatorError> {
-        let size = match bits {
-            2048 => KeySize::Rsa2048,
-            3072 => KeySize::Rsa3072,
-            4096 => KeySize::Rsa4096,
-            other => {
-                return Err(EmulatorError::Config(format!(
-                    "rsa_bits must be 2048, 3072 or 4096, not {other}"
-                )));
-            }
-        };
-        let pair = KeyPair::generate(size).map_err(|_| EmulatorError::KeyGeneration)?;
+impl KeyRing {
+    /// A ring with one key, not generated yet; `save` keeps each key once it exists.
+    pub(crate) fn new(size: KeySize, save: Option<SaveKey>) -> Self {
+        Self {
+            size,
+            keys: RwLock::new(vec![Arc::new(PendingKey::new(size, save.clone()))]),
+            save,
+        }
+    }
+
+    /// A ring of stored keys (PKCS#8, oldest first); a new one is made if there are none.
+    pub(crate) fn restore(
+        size: KeySize,
+        stored: Vec<(Uuid, Vec<u8>)>,
+        save: Option<SaveKey>,
+    ) -> Result<Self, EmulatorError> {
+        if stored.is_empty() {
+            return Ok(Self::new(size, save));
+        }
+        let keys = stored
+            .into_iter()
+            .map(|(kid, pkcs8)| {
+                let pair = KeyPair::from_pkcs8(&pkcs8).map_err(|_| EmulatorError::KeyGeneration)?;
+                Ok(Arc::new(PendingKey::generated(kid, size, pair)))
+            })
+            .collect::<Result<_, EmulatorError>>()?;
         Ok(Self {
+            size,
+            keys: RwLock::new(keys),
+            save,
+        })
+    }
+
+    /// Starts generating every key that is not under way yet; returns at once.
+    pub(crate) fn prepare(&self) {
+        for key in self.snapshot() {
+            key.start();
+        }
+    }
+
+    /// Adds a new newest key and starts generating it; returns its `kid` at once.
+    pub(crate) fn rotate(&self) -> Uuid {
+        let key = Arc::new(PendingKey::new(self.size, self.save.clone()));
+        key.start();
+        let kid = key.kid;
+        self.keys
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(key);
+        kid
+    }
+
+    fn snapshot(&self) -> Vec<Arc<PendingKey>> {
+        self.keys.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// A compact RS256 JWS over `claims` (a struct in the server's claim order), signed by the
+    /// newest key once it exists.
+    pub(crate) async fn sign(&self, claims: &impl Serialize) -> Option<String> {
+        let newest = self.snapshot().pop()?;
+        let pair = newest.ready().await?;
+        sign_jwt(newest.kid, &pair, claims)
+    }
+
+    /// The public keys, oldest first, once they all exist.
+    pub(crate) async fn jwks(&self) -> Option<Vec<Jwk>> {
+        let keys = self.snapshot();
+        let mut jwks = Vec::with_capacity(keys.len());
+        for key in keys {
+            let pair = key.ready().await?;
+            jwks.push(jwk(key.kid, &pair));
+        }
+        Some(jwks)
+    }
+}
+
+/// What a key's generation thread reports: nothing yet, the pair, or a failure.
+type Generated = Option<Option<Arc<KeyPair>>>;
+
+/// One RSA key, identified by a v4 UUID `kid`, whose pair appears when its thread is done.
+struct PendingKey {
+    kid: Uuid,
+    size: KeySize,
+    started: Once,
+    pair: watch::Sender<Generated>,
+    save: Option<SaveKey>,
+}
+
+impl PendingKey {
+    fn new(size: KeySize, save: Option<SaveKey>) -> Self {
+        Self {
             kid: Uuid::new_v4(),
-            pair,
-        })
+            size,
+            started: Once::new(),
+            pair: watch::Sender::new(None),
+            save,
+        }
     }
 
-    /// The public key as a JWK, keys sorted like jwx writes them.
-    pub(crate) fn jwk(&self) -> Value {
-        let public = self.pair.public_key();
-        json!({
-            "alg": "RS256",
-            "e": URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
-            "kid": self.kid.to_string(),
-            "kty": "RSA",
-            "n": URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
-            "use": "sig",
-        })
+    /// A key that exists already (restored from storage).
+    fn generated(kid: Uuid, size: KeySize, pair: KeyPair) -> Self {
+        let key = Self {
+            kid,
+            size,
+            started: Once::new(),
+            pair: watch::Sender::new(Some(Some(Arc::new(pair)))),
+            save: None,
+        };
+        key.started.call_once(|| {});
+        key
     }
 
-    /// A compact RS256 JWS over `claims` (already in the server's claim order).
-    pub(crate) fn sign_jwt(&self, claims: &Value) -> Option<String> {
-        let header = json!({"alg": "RS256", "kid": self.kid.to_string(), "typ": "JWT"});
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(crate::gojson::to_string(&header, false)),
-            URL_SAFE_NO_PAD.encode(crate::gojson::to_string(claims, false))
-        );
-        let mut signature = vec![0u8; self.pair.public_modulus_len()];
-        self.pair
-            .sign(
-                &RSA_PKCS1_SHA256,
-                &SystemRandom::new(),
-                signing_input.as_bytes(),
-                &mut signature,
-            )
-            .ok()?;
-        Some(format!(
-            "{signing_input}.{}",
-            URL_SAFE_NO_PAD.encode(signature)
-        ))
+    /// Starts the generation thread, once.
+    fn start(&self) {
+        self.started.call_once(|| {
+            let (size, kid, save) = (self.size, self.kid, self.save.clone());
+            let sender = self.pair.clone();
+            // A plain thread, not a runtime's blocking pool: generation must finish even when
+            // the runtime that started it (a test's) is gone, and must not hold up its shutdown.
+            let spawned = std::thread::Builder::new()
+                .name("emulator-keygen".into())
+                .spawn(move || {
+                    let pair = KeyPair::generate(size).ok().map(Arc::new);
+                    if let (Some(pair), Some(save)) = (&pair, &save) {
+                        use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+                        if let Ok(der) = AsDer::<Pkcs8V1Der>::as_der(pair.as_ref()) {
+                            save(kid, der.as_ref());
+                        }
+                    }
+                    sender.send_replace(Some(pair));
+                });
+            if spawned.is_err() {
+                self.pair.send_replace(Some(None));
+            }
+        });
+    }
+
+    /// The pair, once generated (starting the generation if nobody has); `None` if it failed.
+    async fn ready(&self) -> Option<Arc<KeyPair>> {
+        self.start();
+        let mut receiver = self.pair.subscribe();
+        let generated = receiver.wait_for(Option::is_some).await.ok()?;
+        generated.clone().flatten()
+    }
+}
+
+/// The public key as a JWK.
+fn jwk(kid: Uuid, pair: &KeyPair) -> Jwk {
+    let public = pair.public_key();
+    Jwk {
+        alg: "RS256",
+        e: URL_SAFE_NO_PAD.encode(public.exponent().big_endian_without_leading_zero()),
+        kid,
+        kty: "RSA",
+        n: URL_SAFE_NO_PAD.encode(public.modulus().big_endian_without_leading_zero()),
+        r#use: "sig",
+    }
+}
+
+fn sign_jwt(kid: Uuid, pair: &KeyPair, claims: &impl Serialize) -> Option<String> {
+    let header = JwsHeader {
+        alg: "RS256",
+        kid,
+        typ: "JWT",
+    };
+    let encode =
+        |value: serde_json::Value| URL_SAFE_NO_PAD.encode(crate::gojson::to_string(&value, false));
+    let signing_input = format!(
+        "{}.{}",
+        encode(serde_json::to_value(header).ok()?),
+        encode(serde_json::to_value(claims).ok()?)
+    );
+    let mut signature = vec![0u8; pair.public_modulus_len()];
+    pair.sign(
+        &RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        signing_input.as_bytes(),
+        &mut signature,
+    )
+    .ok()?;
+    Some(format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(signature)
+    ))
+}
+
+/// A public RSA key as jwx writes it into the JWKS: members sorted by name.
+#[derive(Debug, Serialize)]
+pub(crate) struct Jwk {
+    alg: &'static str,
+    e: String,
+    kid: Uuid,
+    kty: &'static str,
+    n: String,
+    r#use: &'static str,
+}
+
+/// The protected header of the server's tokens.
+#[derive(Serialize)]
+struct JwsHeader {
+    alg: &'static str,
+    kid: Uuid,
+    typ: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn keys_are_generated_on_demand_and_each_ring_has_its_own() {
+        let a = KeyRing::new(KeySize::Rsa2048, None);
+        let b = KeyRing::new(KeySize::Rsa2048, None);
+        // Creating a ring costs nothing: no key is under way before something needs one.
+        assert!(a.snapshot().iter().all(|k| !k.started.is_completed()));
+        a.prepare();
+        assert!(a.snapshot()[0].started.is_completed());
+        let (ja, jb) = (a.jwks().await.unwrap(), b.jwks().await.unwrap());
+        assert_ne!(ja[0].n, jb[0].n);
+        assert_ne!(ja[0].kid, jb[0].kid);
+        // A rotation is published and signs; the old key stays published.
+        let kid = a.rotate();
+        let token = a.sign(&serde_json::json!({"sub": "x"})).await.unwrap();
+        let header: serde_json::Value = serde_json::from_slice(
+            &URL_SAFE_NO_PAD
+                .decode(token.split('.').next().unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(header["kid"], kid.to_string());
+        let after = a.jwks().await.unwrap();
+        assert_eq!(after.len(), 2);
+        assert_eq!(after[0].kid, ja[0].kid);
     }
 }

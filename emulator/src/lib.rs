@@ -4,16 +4,17 @@
 
 mod aaguid;
 pub mod authenticator;
-mod ceremonies;
+mod ceremony;
 mod config;
 mod emulator;
 mod error;
 mod gojson;
-mod http;
 mod keys;
 mod resources;
 mod server;
 mod state;
+#[cfg(feature = "sqlite")]
+mod store;
 
 pub use config::{
     Attachment, AttestationPreference, ResidentKey, TenantConfig, TenantInfo, UserVerification,

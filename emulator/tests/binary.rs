@@ -16,6 +16,10 @@ fn bad_arguments_get_a_clear_message_and_a_failure_status() {
         (&["--origin", "not a url"][..], "not a URL"),
         (&["--rsa-bits", "1024"][..], "must be 2048, 3072 or 4096"),
         (&["--frobnicate"][..], "unexpected argument '--frobnicate'"),
+        (
+            &["--log", "loud"][..],
+            "must be off, error, warn, info, debug or trace",
+        ),
     ] {
         let out = Command::new(BIN).args(args).output().unwrap();
         assert!(!out.status.success(), "{args:?} was accepted");
@@ -77,4 +81,125 @@ fn prints_what_the_sdk_needs_and_serves_it() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(status.unwrap(), 200);
+}
+
+/// Starts the binary with `args`; returns it and its base URL (stdout is read up to the
+/// "Press Ctrl-C" line).
+fn spawn(args: &[&str]) -> (std::process::Child, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut base = String::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some(b) = line.strip_prefix("base URL:") {
+            base = b.trim().to_owned();
+        }
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    (child, base)
+}
+
+#[test]
+fn logs_each_request_with_its_id_and_never_the_api_key_or_token() {
+    use hanko_passkeys_emulator::authenticator::VirtualAuthenticator;
+    let tenant = "2f0c3c1e-8f0a-4d4b-9f51-6b1e0c7d2a93";
+    let key = "SECRET-api-key-0123456789";
+    let (mut child, base) = spawn(&[
+        "--tenant-id",
+        tenant,
+        "--api-key",
+        key,
+        "--rsa-bits",
+        "2048",
+    ]);
+    let url = format!("{base}/{tenant}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (ids, token) = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let options = http
+            .post(format!("{url}/registration/initialize"))
+            .header("apiKey", key)
+            .json(&serde_json::json!({"user_id": "alice", "username": "alice"}))
+            .send()
+            .await
+            .unwrap();
+        let first = options.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let options: serde_json::Value = options.json().await.unwrap();
+        let credential = VirtualAuthenticator::new("http://localhost:8080")
+            .register(&options)
+            .await
+            .unwrap();
+        let token: serde_json::Value = http
+            .post(format!("{url}/registration/finalize"))
+            .json(&credential)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let refused = http
+            .get(format!("{url}/credentials"))
+            .header("apiKey", "wrong-key")
+            .header("x-request-id", "my-request-1")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 401);
+        (first, token["token"].as_str().unwrap().to_owned())
+    });
+    child.kill().unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    child.wait().unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 3, "{log}");
+    assert!(
+        lines[0].contains(&format!(
+            "method=POST path=/{tenant}/registration/initialize request_id={ids}"
+        )) && lines[0].contains("status=200")
+            && lines[0].contains("duration="),
+        "{log}"
+    );
+    assert!(
+        lines[1].contains("/registration/finalize") && lines[1].contains("status=200"),
+        "{log}"
+    );
+    assert!(
+        lines[2].contains("method=GET")
+            && lines[2].contains("request_id=my-request-1")
+            && lines[2].contains("status=401 title=\"The api key is invalid\""),
+        "{log}"
+    );
+    for secret in [key, "wrong-key", token.as_str()] {
+        assert!(!log.contains(secret), "{secret} in {log}");
+    }
+}
+
+#[test]
+fn log_off_is_silent() {
+    let tenant = "2f0c3c1e-8f0a-4d4b-9f51-6b1e0c7d2a93";
+    let (mut child, base) = spawn(&["--tenant-id", tenant, "--log", "off"]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let status = rt.block_on(async {
+        reqwest::get(format!("{base}/{tenant}/credentials"))
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(status, 401);
+    child.kill().unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    child.wait().unwrap();
+    assert_eq!(log, "");
 }

@@ -24,23 +24,9 @@ async fn packed_self_attestation_is_verified() {
     assert_eq!(dto["name"], "1Password");
 
     // A packed statement whose signature does not verify is rejected.
-    let options = ok_json(
-        h.post_key(
-            "/registration/initialize",
-            &json!({"user_id": "q", "username": "q"}),
-        )
-        .await,
-    )
-    .await;
+    let options = h.registration_options("q").await;
     let mut cred = auth.register(&options).await.unwrap();
-    let other_options = ok_json(
-        h.post_key(
-            "/registration/initialize",
-            &json!({"user_id": "q", "username": "q"}),
-        )
-        .await,
-    )
-    .await;
+    let other_options = h.registration_options("q").await;
     let other = auth.register(&other_options).await.unwrap();
     // Keep this ceremony's client data but take the other credential's attestation object.
     cred["response"]["attestationObject"] = other["response"]["attestationObject"].clone();

@@ -26,6 +26,22 @@ struct Args {
     /// RSA key size for token signing: 2048, 3072 or 4096.
     #[arg(long, default_value_t = 4096, value_parser = parse_bits)]
     rsa_bits: u32,
+    /// Keep tenants, users, credentials, pending ceremonies and audit logs in this SQLite
+    /// file across restarts (created if missing). When it holds a tenant, that tenant (id, API
+    /// key, signing keys, RP and origins) is used and --tenant-id, --api-key, --rp-id,
+    /// --origin and --rsa-bits are ignored.
+    #[arg(long, value_name = "PATH")]
+    data: Option<std::path::PathBuf>,
+    /// Request log on stderr: one line per request (method, path, status, error title,
+    /// duration, request id) at `info`; `off`, `error`, `warn`, `info`, `debug` or `trace`.
+    /// API keys, tokens and bodies are never logged.
+    #[arg(long, default_value = "info", value_parser = parse_level)]
+    log: tracing_subscriber::filter::LevelFilter,
+}
+
+fn parse_level(s: &str) -> Result<tracing_subscriber::filter::LevelFilter, String> {
+    s.parse()
+        .map_err(|_| "must be off, error, warn, info, debug or trace".to_string())
 }
 
 fn parse_bits(s: &str) -> Result<u32, String> {
@@ -44,6 +60,11 @@ fn parse_origin(s: &str) -> Result<String, String> {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_max_level(args.log)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     let mut builder = Emulator::builder()
         .port(args.port)
         .rp_id(args.rp_id)
@@ -56,6 +77,9 @@ async fn main() -> std::process::ExitCode {
     }
     if let Some(key) = args.api_key {
         builder = builder.api_key(key);
+    }
+    if let Some(path) = &args.data {
+        builder = builder.data(path);
     }
     let emulator = match builder.start().await {
         Ok(e) => e,
@@ -70,6 +94,9 @@ async fn main() -> std::process::ExitCode {
     println!("tenant id:  {}", emulator.tenant_id());
     println!("API key:    {}", emulator.api_key());
     println!("origins:    {}", emulator.origins().join(", "));
+    if let Some(path) = &args.data {
+        println!("data file:  {}", path.display());
+    }
     println!();
     println!("For the SDK (and the quickstart):");
     println!("  export PASSKEYS_BASE_URL={}", emulator.base_url());

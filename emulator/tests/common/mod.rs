@@ -57,16 +57,26 @@ impl Harness {
             .unwrap()
     }
 
-    /// Registers `user` with `auth`; returns the token response JSON.
-    pub async fn register_with(&self, auth: &VirtualAuthenticator, user: &str) -> Value {
-        let options = ok_json(
+    /// A new virtual authenticator (another device) for the emulator's origin.
+    pub fn new_authenticator(&self) -> VirtualAuthenticator {
+        VirtualAuthenticator::new(self.emu.origin())
+    }
+
+    /// Creation options for `user` (the user id is also the username).
+    pub async fn registration_options(&self, user: &str) -> Value {
+        ok_json(
             self.post_key(
                 "/registration/initialize",
                 &json!({"user_id": user, "username": user}),
             )
             .await,
         )
-        .await;
+        .await
+    }
+
+    /// Registers `user` with `auth`; returns the token response JSON.
+    pub async fn register_with(&self, auth: &VirtualAuthenticator, user: &str) -> Value {
+        let options = self.registration_options(user).await;
         let cred = auth
             .register(&options)
             .await
@@ -122,4 +132,56 @@ pub fn claims(token: &str) -> Value {
             .unwrap(),
     )
     .unwrap()
+}
+
+impl Harness {
+    /// A request to a tenant path, without the API key.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, self.url(path))
+    }
+
+    /// A request to a tenant path, with the API key.
+    pub fn request_key(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.request(method, path)
+            .header("apiKey", self.emu.api_key())
+    }
+
+    /// Registers `user` and returns the new credential's id (the token's `cred`).
+    pub async fn register_id(&self, user: &str) -> String {
+        let token = self.register(user).await;
+        claims(token["token"].as_str().unwrap())["cred"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Sends `head` (request line and headers, without the blank line) and `body` over a new
+    /// connection exactly as given, and reads the answer to the end.
+    pub async fn raw(&self, head: &str, body: &[u8]) -> RawResponse {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let mut stream = tokio::net::TcpStream::connect(self.emu.local_addr())
+            .await
+            .unwrap();
+        let head = head.replace("{tenant}", &self.emu.tenant_id().to_string());
+        let request = format!("{head}\r\nconnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        stream.write_all(body).await.unwrap();
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.unwrap();
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        RawResponse {
+            status: head[9..12].parse().unwrap(),
+            head: head.to_lowercase(),
+            body: body.to_string(),
+        }
+    }
+}
+
+/// An answer read off the wire.
+pub struct RawResponse {
+    pub status: u16,
+    /// Status line and headers, lower-cased.
+    pub head: String,
+    pub body: String,
 }
