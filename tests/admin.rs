@@ -1,6 +1,17 @@
 //! Every admin operation against a local mock server: method, path, query, body, statuses
 //! (201, 204), the error titles of contract §3, the gateway header on every request and no
 //! API key anywhere, and secrets that never show in Debug or Display.
+//!
+//! Still to come with the emulator's admin listener (issue 10), end to end through this
+//! facade: every operation above against the emulator; a tenant created with UV discouraged
+//! whose registration options say so and where an authenticator without UV registers; a second
+//! API key, the first deleted (old key 401 "The api key is invalid", new key works); a new JWK
+//! secret (new `kid` in the JWKS, tokens signed before still verify); a deleted user whose
+//! passkey login then fails as the server's does; `create_tenant` that always adds "Initial JWK
+//! Key" (and "Initial API Key" with `with_api_key`); a duplicate key name (500); a `secret_id`
+//! that is not a v4 UUID (400 "unable to remove key"); an unknown tenant (404 "tenant not
+//! found"); `replace_config` replacing everything (unset options back to the defaults); the
+//! users list paging headers and `sort_direction`; user GET/DELETE by internal id.
 
 use std::time::Duration;
 
