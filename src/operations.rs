@@ -1,7 +1,7 @@
-//! What the SDK knows about each operation of the public API: its route, whether it carries
-//! the API key, and whether it is safe to send twice. The request hook decides everything
-//! from this table, so the facade and the generated client ([`Tenant::raw`](crate::Tenant::raw))
-//! behave the same.
+//! What the SDK knows about each operation of the public and the admin API: its route,
+//! whether it carries the API key, and whether it is safe to send twice. The request hooks
+//! decide everything from these tables, so the facades and the generated clients
+//! ([`Tenant::raw`](crate::Tenant::raw), [`Admin::raw`](crate::Admin::raw)) behave the same.
 
 /// When an operation sends the tenant's API key (contract §2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,7 +12,8 @@ use crate::config::REDACTED;
 ///
 /// The value is in plaintext: the admin server returns it on creation **and in every list**
 /// (contract §3), so anything that can reach the admin API can read every key. `Debug` and
-/// `Display` never show it; [`Secret::value`] does.
+/// `Display` never show it; [`Secret::value`] does, and so does serializing it (it writes
+/// what the server sent).
 ///
 /// ```
 /// let secret: hanko_passkeys::admin::Secret = serde_json::from_str(

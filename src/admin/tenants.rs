@@ -38,6 +38,15 @@ pub fn admin(config: AdminConfig) -> Result<Admin, Error> {
 /// Cheap to clone and safe to share between tasks; clones share one connection pool. Calls
 /// are retried, bounded and traced as [`Tenant`]'s are; creating a tenant or a secret is
 /// retried only when the request provably never left.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), hanko_passkeys::Error> {
+/// let admin = hanko_passkeys::admin(hanko_passkeys::AdminConfig::new("http://localhost:8001"))?;
+/// if admin.alive().await? && admin.ready().await? {
+///     println!("{} tenants", admin.tenants().await?.len());
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Admin {
     client: Arc<Client>,
@@ -162,7 +171,19 @@ impl IntoFuture for CreateTenant {
     }
 }
 
-/// A tenant just created: [`CreateTenant`].
+/// A tenant just created: [`CreateTenant`]. Its `Debug` output hides the API key's value.
+///
+/// ```no_run
+/// use hanko_passkeys::admin::TenantConfig;
+/// # async fn demo(admin: hanko_passkeys::Admin) -> Result<(), hanko_passkeys::Error> {
+/// let config = TenantConfig::new("localhost", "Local", ["http://localhost:3000"]);
+/// let created = admin.create_tenant("local", config).with_api_key().await?;
+/// let tenant = hanko_passkeys::tenant(
+///     created.config("http://localhost:8000").relying_party_id("localhost"),
+/// )?;
+/// let verifier = tenant.verifier()?;
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct CreatedTenant {
     /// The new tenant's id.
@@ -192,6 +213,20 @@ impl CreatedTenant {
 }
 
 /// One tenant on the admin API: [`Admin::tenant`].
+///
+/// ```no_run
+/// # async fn demo(admin: hanko_passkeys::Admin, id: uuid::Uuid) -> Result<(), hanko_passkeys::Error> {
+/// let tenant = admin.tenant(id);
+/// let details = tenant.get().await?;
+/// println!("{}: RP {}", details.display_name, details.config.webauthn.relying_party.id);
+/// tenant.rename("renamed").await?;
+/// match tenant.delete().await {
+///     Ok(()) => {}
+///     Err(e) if e.is_not_found() => println!("already gone"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct AdminTenant {
     admin: Admin,
@@ -322,6 +357,18 @@ pub enum SecretKind {
 ///
 /// **The server returns every secret in plaintext, in lists too**: whoever can list them
 /// can use them. [`Secret`]'s `Debug` and `Display` hide the value.
+///
+/// ```no_run
+/// # async fn demo(tenant: hanko_passkeys::admin::AdminTenant) -> Result<(), hanko_passkeys::Error> {
+/// // Rotate the API key: create the new one, hand it out, then delete the old ones.
+/// let new_key = tenant.api_keys().create("2026-11").await?;
+/// for key in tenant.api_keys().list().await? {
+///     if key.id != new_key.id {
+///         tenant.api_keys().delete(key.id).await?;
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct Secrets {
     tenant: AdminTenant,

@@ -397,6 +397,24 @@ components:
     }
 
     #[test]
+    fn a_document_level_security_covers_every_operation() {
+        let without = MINIMAL.replace("      security: []\n", "");
+        assert!(derive(&without, "[]").unwrap_err().contains("`security`"));
+        let document_level = without.replace("paths:", "security: []\npaths:");
+        assert!(derive(&document_level, "[]").is_ok());
+    }
+
+    #[test]
+    fn both_corrections_files_parse_and_cite_the_contract() {
+        let root = workspace_root();
+        for target in [&PUBLIC, &ADMIN] {
+            let text = std::fs::read_to_string(root.join(target.corrections)).unwrap();
+            let corrections = corrections::parse(&text).unwrap();
+            assert!(corrections.len() > 10, "{}", target.corrections);
+        }
+    }
+
+    #[test]
     fn options_parse() {
         let o = Options::parse(&["--check".into(), "--from".into(), "f.yaml".into()]).unwrap();
         assert!(o.check);
