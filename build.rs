@@ -1,7 +1,9 @@
-//! Generates the typed Passkey API client from the vendored spec with progenitor.
+//! Generates the typed clients from the vendored specs with progenitor: the Passkey API
+//! (`openapi/passkey-api.json`) and the admin API (`openapi/passkey-admin-api.json`), one
+//! generator run each.
 //!
-//! The spec (`openapi/passkey-api.json`) is produced by `cargo xtask regen`; this script only
-//! reads it. Problems are reported with the operation they concern, never as a bare panic.
+//! The specs are produced by `cargo xtask regen`; this script only reads them. Problems are
+//! reported with the operation they concern, never as a bare panic.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -9,7 +11,44 @@ use std::path::Path;
 use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
-const SPEC: &str = "openapi/passkey-api.json";
+/// One client to generate.
+struct Target {
+    spec: &'static str,
+    /// File in `OUT_DIR` that `src/` includes.
+    out: &'static str,
+    /// The type the generated client carries for its request hook.
+    hooks: &'static str,
+    /// Component schemas replaced by types defined elsewhere in the crate.
+    replacements: &'static [(&'static str, &'static str)],
+}
+
+const TARGETS: [Target; 2] = [
+    Target {
+        spec: "openapi/passkey-api.json",
+        out: "generated.rs",
+        hooks: "crate::client::Hooks",
+        replacements: &REPLACEMENTS,
+    },
+    Target {
+        spec: "openapi/passkey-admin-api.json",
+        out: "generated_admin.rs",
+        hooks: "crate::admin::AdminHooks",
+        replacements: &ADMIN_REPLACEMENTS,
+    },
+];
+
+/// Schemas the admin API shares with the public API: generated once, for the public client,
+/// so that `hanko_passkeys::Credential` (and the others) are the same type in both, and
+/// both clients' errors decode into the one error body.
+///
+/// `Secret` is modelled by hand so that its value never shows in `Debug` output.
+const ADMIN_REPLACEMENTS: [(&str, &str); 5] = [
+    ("Secret", "crate::admin::Secret"),
+    ("Error", "crate::generated::types::Error"),
+    ("Credential", "crate::generated::types::Credential"),
+    ("Transaction", "crate::generated::types::Transaction"),
+    ("AuditLog", "crate::generated::types::AuditLog"),
+];
 
 /// Component schemas that the facade models by hand so that unknown fields survive a
 /// round trip between the server and the browser.
@@ -27,9 +66,11 @@ const REPLACEMENTS: [(&str, &str); 4] = [
 ];
 
 fn main() {
-    println!("cargo:rerun-if-changed={SPEC}");
+    for target in &TARGETS {
+        println!("cargo:rerun-if-changed={}", target.spec);
+    }
     println!("cargo:rerun-if-changed=build.rs");
-    if let Err(message) = run() {
+    if let Err(message) = TARGETS.iter().try_for_each(run) {
         // One readable line per problem; cargo shows them under "failed to run custom build command".
         for line in message.lines() {
             eprintln!("error: {line}");
@@ -38,34 +79,36 @@ fn main() {
     }
 }
 
-fn run() -> Result<(), String> {
-    let text = std::fs::read_to_string(SPEC).map_err(|e| format!("{SPEC}: {e}"))?;
+fn run(target: &Target) -> Result<(), String> {
+    let spec_path = target.spec;
+    let text = std::fs::read_to_string(spec_path).map_err(|e| format!("{spec_path}: {e}"))?;
     let spec: OpenAPI = serde_json::from_str(&text).map_err(|e| {
-        format!("{SPEC} is not an OpenAPI 3.0 document ({e}); run `cargo xtask regen`")
+        format!("{spec_path} is not an OpenAPI 3.0 document ({e}); run `cargo xtask regen`")
     })?;
-    let code = generate(&spec).map_err(|e| {
+    let settings = settings(target);
+    let code = generate(&spec, &settings).map_err(|e| {
         // progenitor reports many problems without naming the operation: find it.
-        match culprit(&spec) {
-            Some(op) => format!("{SPEC}: operation `{op}`: {e}"),
-            None => format!("{SPEC}: {e}"),
+        match culprit(&spec, &settings) {
+            Some(op) => format!("{spec_path}: operation `{op}`: {e}"),
+            None => format!("{spec_path}: {e}"),
         }
     })?;
     let file = syn::parse2::<syn::File>(code)
-        .map_err(|e| format!("progenitor produced unparsable code: {e}"))?;
-    check_error_types(&file)?;
-    let out = Path::new(&std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join("generated.rs");
+        .map_err(|e| format!("{spec_path}: progenitor produced unparsable code: {e}"))?;
+    check_error_types(&file).map_err(|e| format!("{spec_path}: {e}"))?;
+    let out = Path::new(&std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join(target.out);
     std::fs::write(&out, prettyplease::unparse(&file))
         .map_err(|e| format!("{}: {e}", out.display()))
 }
 
-fn settings() -> GenerationSettings {
+fn settings(target: &Target) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
-        .with_inner_type(quote_path("crate::client::Hooks"));
-    for (schema, path) in REPLACEMENTS {
+        .with_inner_type(quote_path(target.hooks));
+    for (schema, path) in target.replacements {
         settings.with_replacement(schema, path, std::iter::empty());
     }
     settings
@@ -76,11 +119,14 @@ fn quote_path(path: &str) -> proc_macro2::TokenStream {
 }
 
 /// Runs progenitor, turning its panics (it asserts on some spec shapes) into errors.
-fn generate(spec: &OpenAPI) -> Result<proc_macro2::TokenStream, String> {
+fn generate(
+    spec: &OpenAPI,
+    settings: &GenerationSettings,
+) -> Result<proc_macro2::TokenStream, String> {
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let result = catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(&settings())
+        Generator::new(settings)
             .generate_tokens(spec)
             .map_err(|e| e.to_string())
     }));
@@ -96,7 +142,7 @@ fn generate(spec: &OpenAPI) -> Result<proc_macro2::TokenStream, String> {
 }
 
 /// Generates each operation on its own to name the first one progenitor cannot handle.
-fn culprit(spec: &OpenAPI) -> Option<String> {
+fn culprit(spec: &OpenAPI, settings: &GenerationSettings) -> Option<String> {
     for (path, item) in &spec.paths.paths {
         let openapiv3::ReferenceOr::Item(item) = item else {
             continue;
@@ -114,7 +160,7 @@ fn culprit(spec: &OpenAPI) -> Option<String> {
                 .paths
                 .paths
                 .insert(path.clone(), openapiv3::ReferenceOr::Item(only));
-            if generate(&single).is_err() {
+            if generate(&single, settings).is_err() {
                 let id = op.operation_id.clone().unwrap_or_default();
                 return Some(format!("{} {path} ({id})", method.to_uppercase()));
             }

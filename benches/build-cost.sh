@@ -58,11 +58,12 @@ cp "$sdk_dir/Cargo.lock" "$work/sdk/Cargo.lock"
 prepare_nogen() {
   mkdir -p "$work/nogen-sdk" "$work/nogen/src"
   cp -r "$sdk_dir/src" "$sdk_dir/README.md" "$work/nogen-sdk/"
-  cp "$(ls "$work"/sdk/target/debug/build/hanko-passkeys-*/out/generated.rs | head -1)" "$work/nogen-sdk/generated.rs"
+  out_dir=$(dirname "$(ls "$work"/sdk/target/debug/build/hanko-passkeys-*/out/generated.rs | head -1)")
+  cp "$out_dir"/generated*.rs "$work/nogen-sdk/"
   awk '/^\[package\]/{p=1} /^\[build-dependencies\]/{p=0} p' "$sdk_dir/Cargo.toml" |
     sed -e 's/^edition.workspace = true/edition = "2024"/' -e '/workspace = true/d' > "$work/nogen-sdk/Cargo.toml"
   printf '\n[workspace]\n' >> "$work/nogen-sdk/Cargo.toml"
-  echo 'fn main() { let out = std::env::var("OUT_DIR").unwrap(); std::fs::copy("generated.rs", format!("{out}/generated.rs")).unwrap(); }' > "$work/nogen-sdk/build.rs"
+  echo 'fn main() { let out = std::env::var("OUT_DIR").unwrap(); for f in ["generated.rs", "generated_admin.rs"] { std::fs::copy(f, format!("{out}/{f}")).unwrap(); } }' > "$work/nogen-sdk/build.rs"
   sed -e "s#path = \"$sdk_dir\"#path = \"$work/nogen-sdk\"#" -e 's/app-sdk/app-nogen/' "$work/sdk/Cargo.toml" > "$work/nogen/Cargo.toml"
   cp "$work/sdk/src/main.rs" "$work/nogen/src/main.rs"
   cp "$sdk_dir/Cargo.lock" "$work/nogen/Cargo.lock"

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::Tenant;
-use crate::client::call;
+use crate::admin::AdminTenant;
+use crate::client::{call, run};
 use crate::generated::types;
 use crate::pagination::{Page, positive};
 use crate::tenant::BoxFuture;
@@ -29,11 +30,12 @@ impl Tenant {
     }
 }
 
-/// An audit log query: [`Tenant::audit_logs`].
+/// An audit log query: [`Tenant::audit_logs`] (the public API, with the API key) or
+/// [`AdminTenant::audit_logs`] (the admin API).
 #[derive(Clone, Debug)]
 #[must_use = "await it, or call send() or stream()"]
 pub struct AuditLogQuery {
-    tenant: Tenant,
+    source: Source,
     page: Option<u64>,
     per_page: Option<u64>,
     max_pages: Option<u64>,
@@ -45,10 +47,25 @@ pub struct AuditLogQuery {
     search: Option<String>,
 }
 
+/// Which API a query goes to: the same filters and entries on both.
+#[derive(Clone, Debug)]
+enum Source {
+    Public(Tenant),
+    Admin(AdminTenant),
+}
+
 impl AuditLogQuery {
     fn default_for(tenant: &Tenant) -> Self {
+        Self::new(Source::Public(tenant.clone()))
+    }
+
+    pub(crate) fn for_admin(tenant: AdminTenant) -> Self {
+        Self::new(Source::Admin(tenant))
+    }
+
+    fn new(source: Source) -> Self {
         AuditLogQuery {
-            tenant: tenant.clone(),
+            source,
             page: None,
             per_page: None,
             max_pages: None,
@@ -104,23 +121,46 @@ impl AuditLogQuery {
             let page = positive("page", page)?;
             let per_page = q.per_page.map(|n| positive("per_page", n)).transpose()?;
             let types = (!q.types.is_empty()).then_some(&q.types);
-            let c = q.tenant.client();
-            let r = call(
-                c,
-                "list_audit_logs",
-                c.list_audit_logs(
-                    q.tenant.tenant_id(),
-                    q.actor_user_id.as_deref(),
-                    q.end_time.as_ref(),
-                    q.source_ip.as_deref(),
-                    Some(page),
-                    per_page,
-                    q.search.as_deref(),
-                    q.start_time.as_ref(),
-                    types,
-                ),
-            )
-            .await?;
+            let (actor, ip, search) = (
+                q.actor_user_id.as_deref(),
+                q.source_ip.as_deref(),
+                q.search.as_deref(),
+            );
+            let (start, end) = (q.start_time.as_ref(), q.end_time.as_ref());
+            let r = match &q.source {
+                Source::Public(tenant) => {
+                    let c = tenant.client();
+                    let id = tenant.tenant_id();
+                    let request = c.list_audit_logs(
+                        id,
+                        actor,
+                        end,
+                        ip,
+                        Some(page),
+                        per_page,
+                        search,
+                        start,
+                        types,
+                    );
+                    call(c, "list_audit_logs", request).await?
+                }
+                Source::Admin(tenant) => {
+                    let c = tenant.client();
+                    let id = tenant.id();
+                    let request = c.list_audit_logs(
+                        &id,
+                        actor,
+                        end,
+                        ip,
+                        Some(page),
+                        per_page,
+                        search,
+                        start,
+                        types,
+                    );
+                    run(request).await?
+                }
+            };
             Ok(Page::from_reply(r.value, &r.headers))
         })
     }

@@ -80,26 +80,64 @@ impl ClientHooks<Hooks> for Client {
         {
             request.headers_mut().insert(API_KEY_HEADER, key.clone());
         }
-        let span = telemetry::request_span(info.operation_id, op.method, op.path);
-        // Boxed: the exchange's state machine is large, and every layer of the generated
-        // call would otherwise move it around.
-        let outcome = Box::pin(span.run(exchange::send(
+        exchange_recorded(
             self.client(),
             request,
-            op.idempotency,
+            info.operation_id,
+            op,
             &hooks.settings,
-            &span,
-        )))
-        .await;
-        let _ = SEEN.try_with(|seen| {
-            let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Ok(response) = &outcome.result {
-                seen.status = Some(response.status);
-                seen.request_id = response.request_id().map(str::to_owned);
-            }
-            seen.retried_after_delivery = outcome.retried_after_delivery;
-        });
-        outcome.result.map(exchange::into_response)
+        )
+        .await
+    }
+}
+
+/// What both clients' request hooks do once the headers are set: one traced call on the wire
+/// under `settings`, with what the facade needs of the response recorded for [`call`].
+pub(crate) async fn exchange_recorded(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    operation_id: &str,
+    op: &operations::Operation,
+    settings: &Settings,
+) -> reqwest::Result<reqwest::Response> {
+    let span = telemetry::request_span(operation_id, op.method, op.path);
+    // Boxed: the exchange's state machine is large, and every layer of the generated
+    // call would otherwise move it around.
+    let outcome = Box::pin(span.run(exchange::send(
+        client,
+        request,
+        op.idempotency,
+        settings,
+        &span,
+    )))
+    .await;
+    let _ = SEEN.try_with(|seen| {
+        let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Ok(response) = &outcome.result {
+            seen.status = Some(response.status);
+            seen.request_id = response.request_id().map(str::to_owned);
+        }
+        seen.retried_after_delivery = outcome.retried_after_delivery;
+    });
+    outcome.result.map(exchange::into_response)
+}
+
+/// The error body of an operation as the generated client decoded it: the API's JSON error,
+/// or nothing for operations whose spec lists no error (health).
+pub(crate) trait ErrorBody {
+    /// `(title, details)`, when the body is the API's error.
+    fn into_parts(self) -> Option<(String, Option<String>)>;
+}
+
+impl ErrorBody for types::Error {
+    fn into_parts(self) -> Option<(String, Option<String>)> {
+        Some((self.title, self.details))
+    }
+}
+
+impl ErrorBody for () {
+    fn into_parts(self) -> Option<(String, Option<String>)> {
+        None
     }
 }
 
@@ -142,6 +180,16 @@ where
     T: DeserializeOwned + 'static,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::Error>>>,
 {
+    run(request).await
+}
+
+/// Runs one generated call of either client and maps whatever happens into [`Error`].
+pub(crate) async fn run<T, E, F>(request: F) -> Result<Reply<T>, Error>
+where
+    T: DeserializeOwned + 'static,
+    E: ErrorBody,
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+{
     let seen = Arc::new(Mutex::new(Seen::default()));
     let result = SEEN.scope(Arc::clone(&seen), request).await;
     let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner));
@@ -165,7 +213,10 @@ where
                 // A retried delete: the attempt that may have reached the server did the work.
                 return nothing();
             }
-            Err(Error::api(status, body.title, body.details, request_id))
+            match body.into_parts() {
+                Some((title, details)) => Err(Error::api(status, title, details, request_id)),
+                None => Err(Error::unexpected(status, b"", request_id)),
+            }
         }
         Err(progenitor_client::Error::UnexpectedResponse(response)) => {
             unexpected(response, request_id).await

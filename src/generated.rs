@@ -19,3 +19,16 @@
 )]
 
 include!(concat!(env!("OUT_DIR"), "/generated.rs"));
+
+/// The client progenitor generates from `openapi/passkey-admin-api.json`: the admin API of a
+/// self-hosted Passkey Server.
+///
+/// An escape hatch like its parent module: everything here is reachable through
+/// [`Admin`](crate::Admin); [`Admin::raw`](crate::Admin::raw) gives the client configured with
+/// the same request hook (custom headers, retries, limits, tracing). The schemas the admin API
+/// shares with the public API ([`Credential`](types::Credential),
+/// [`Transaction`](types::Transaction), [`AuditLog`](types::AuditLog) and the error body)
+/// are the public client's types.
+pub mod admin {
+    include!(concat!(env!("OUT_DIR"), "/generated_admin.rs"));
+}

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod admin;
 mod audit;
 mod client;
 mod config;
@@ -19,6 +20,7 @@ pub mod token;
 mod token_value;
 pub mod webauthn;
 
+pub use admin::{Admin, AdminConfig, admin};
 pub use audit::AuditLogQuery;
 pub use config::{Config, DEFAULT_BASE_URL, MAX_USER_AGENT_CHARS};
 pub use credentials::{CredentialHandle, CredentialList, Order};

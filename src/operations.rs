@@ -1,7 +1,7 @@
-//! What the SDK knows about each operation of the public API: its route, whether it carries
-//! the API key, and whether it is safe to send twice. The request hook decides everything
-//! from this table, so the facade and the generated client ([`Tenant::raw`](crate::Tenant::raw))
-//! behave the same.
+//! What the SDK knows about each operation of the public and the admin API: its route,
+//! whether it carries the API key, and whether it is safe to send twice. The request hooks
+//! decide everything from these tables, so the facades and the generated clients
+//! ([`Tenant::raw`](crate::Tenant::raw), [`Admin::raw`](crate::Admin::raw)) behave the same.
 
 /// When an operation sends the tenant's API key (contract §2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,14 +40,14 @@ use Idempotency::{Idempotent, OnlyIfNotSent};
 use KeyRule::{Always, Never, WhenUserNamed};
 
 macro_rules! operations {
-    ($($id:literal $method:literal $path:literal $key:ident $idem:ident;)*) => {
-        pub(crate) const OPERATIONS: &[Operation] = &[
+    ($name:ident: $($id:literal $method:literal $path:literal $key:ident $idem:ident;)*) => {
+        pub(crate) const $name: &[Operation] = &[
             $(Operation { id: $id, method: $method, path: $path, key: $key, idempotency: $idem },)*
         ];
     };
 }
 
-operations! {
+operations! { OPERATIONS:
     "list_credentials"            "GET"    "/{tenant_id}/credentials"                 Always        Idempotent;
     "get_credential"              "GET"    "/{tenant_id}/credentials/{credential_id}" Always        Idempotent;
     "update_credential"           "PATCH"  "/{tenant_id}/credentials/{credential_id}" Always        Idempotent;
@@ -65,6 +65,46 @@ operations! {
     "mfa_login_finalize"          "POST"   "/{tenant_id}/mfa/login/finalize"          Always        OnlyIfNotSent;
     "list_audit_logs"             "GET"    "/{tenant_id}/audit_logs"                  Always        Idempotent;
     "list_transactions"           "GET"    "/{tenant_id}/transaction/{user_id}"       Always        Idempotent;
+}
+
+// The admin API (contract §3): no API key anywhere. Creating a tenant or a secret is not
+// repeated after an attempt that may have arrived (a second tenant, or a 500 for the
+// duplicate name); everything else may be sent again.
+operations! { ADMIN_OPERATIONS:
+    "list_tenants"          "GET"    "/tenants"                                    Never Idempotent;
+    "create_tenant"         "POST"   "/tenants"                                    Never OnlyIfNotSent;
+    "get_tenant"            "GET"    "/tenants/{tenant_id}"                        Never Idempotent;
+    "update_tenant"         "PUT"    "/tenants/{tenant_id}"                        Never Idempotent;
+    "delete_tenant"         "DELETE" "/tenants/{tenant_id}"                        Never Idempotent;
+    "replace_tenant_config" "PUT"    "/tenants/{tenant_id}/config"                 Never Idempotent;
+    "list_api_keys"         "GET"    "/tenants/{tenant_id}/secrets/api"            Never Idempotent;
+    "create_api_key"        "POST"   "/tenants/{tenant_id}/secrets/api"            Never OnlyIfNotSent;
+    "delete_api_key"        "DELETE" "/tenants/{tenant_id}/secrets/api/{secret_id}" Never Idempotent;
+    "list_jwk_secrets"      "GET"    "/tenants/{tenant_id}/secrets/jwk"            Never Idempotent;
+    "create_jwk_secret"     "POST"   "/tenants/{tenant_id}/secrets/jwk"            Never OnlyIfNotSent;
+    "delete_jwk_secret"     "DELETE" "/tenants/{tenant_id}/secrets/jwk/{secret_id}" Never Idempotent;
+    "list_audit_logs"       "GET"    "/tenants/{tenant_id}/audit_logs"             Never Idempotent;
+    "list_users"            "GET"    "/tenants/{tenant_id}/users"                  Never Idempotent;
+    "get_user"              "GET"    "/tenants/{tenant_id}/users/{user_id}"        Never Idempotent;
+    "delete_user"           "DELETE" "/tenants/{tenant_id}/users/{user_id}"        Never Idempotent;
+    "health_alive"          "GET"    "/health/alive"                               Never Idempotent;
+    "health_ready"          "GET"    "/health/ready"                               Never Idempotent;
+}
+
+/// The admin operation with this id; an unknown one is not repeated after it may have
+/// arrived.
+pub(crate) fn find_admin(id: &str) -> &'static Operation {
+    static UNKNOWN: Operation = Operation {
+        id: "unknown",
+        method: "",
+        path: "",
+        key: Never,
+        idempotency: OnlyIfNotSent,
+    };
+    ADMIN_OPERATIONS
+        .iter()
+        .find(|op| op.id == id)
+        .unwrap_or(&UNKNOWN)
 }
 
 /// The operation with this id. An id the table does not know (a newer spec) is treated as
@@ -141,6 +181,34 @@ mod tests {
             }
         }
         assert_eq!(seen, OPERATIONS.len());
+    }
+
+    /// The admin table names exactly the admin spec's operations, with its method and path.
+    #[test]
+    fn admin_table_matches_the_vendored_admin_spec() {
+        let spec: serde_json::Value =
+            serde_json::from_str(include_str!("../openapi/passkey-admin-api.json")).unwrap();
+        let mut seen = 0;
+        for (path, item) in spec["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let Some(id) = op["operationId"].as_str() else {
+                    continue;
+                };
+                seen += 1;
+                let entry = find_admin(id);
+                assert_eq!(entry.id, id, "{id} is missing from the admin table");
+                assert_eq!(entry.path, path, "{id}");
+                assert_eq!(entry.method, method.to_uppercase(), "{id}");
+                let retried = entry.idempotency == Idempotent;
+                assert_eq!(
+                    retried,
+                    method != "post",
+                    "{id}: only POSTs are not repeated"
+                );
+            }
+        }
+        assert_eq!(seen, ADMIN_OPERATIONS.len());
+        assert_eq!(find_admin("nope").idempotency, OnlyIfNotSent);
     }
 
     #[test]

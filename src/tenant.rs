@@ -8,7 +8,6 @@ use progenitor_client::ClientInfo;
 use uuid::Uuid;
 
 use crate::client::{Hooks, call, call_unchecked, require_key};
-use crate::exchange::Settings;
 use crate::generated::{Client, types};
 use crate::token::Verifier;
 use crate::{
@@ -33,11 +32,7 @@ pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + S
 pub fn tenant(config: Config) -> Result<Tenant, Error> {
     let valid = config.validate()?;
     let http = config.build_http(&valid)?;
-    let settings = Settings {
-        retry: config.retry.clone(),
-        budget: config.timeout,
-        max_response_bytes: config.max_response_bytes,
-    };
+    let settings = config.http.settings();
     let client =
         Client::new_with_client(&valid.base_url, http, Hooks::new(valid.api_key, settings));
     Ok(Tenant {

@@ -8,6 +8,9 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+mod wire;
+use wire::{assert_json_body, assert_no_body, credential_json, json_response, query};
+
 const TENANT: &str = "6fd7d4b3-3f33-4e5e-9c2b-1a2b3c4d5e6f";
 const KEY: &str =
     "bU9ZV0pNSlpOa1RkaGxPUmhqVmZYb0ZlQnVaeG5lYkV6ZndqUVRhUWh1c0FwRGNaZkxWV0Z5Z2FaZ0hVb0FoUQ==";
@@ -40,16 +43,6 @@ impl Api {
     }
 }
 
-fn json_response(body: Value) -> ResponseTemplate {
-    // The server's framing: Go's encoder adds a newline, and the charset is named.
-    let mut text = serde_json::to_string(&body).unwrap();
-    text.push('\n');
-    ResponseTemplate::new(200)
-        .insert_header("content-type", "application/json; charset=UTF-8")
-        .insert_header("x-request-id", "Zk3d0c9Qp1Lr8Tm2Xy4Wv6Ub5Sa7Nq0O")
-        .set_body_raw(text, "application/json; charset=UTF-8")
-}
-
 fn assert_key(request: &Request, expected: bool) {
     let sent = request
         .headers
@@ -69,66 +62,6 @@ fn assert_key(request: &Request, expected: bool) {
             request.url
         );
     }
-}
-
-/// A JSON body with `Content-Type: application/json` and a real `Content-Length`: the server
-/// throws chunked bodies away.
-fn assert_json_body(request: &Request, expected: Value) {
-    let content_type = request
-        .headers
-        .get("content-type")
-        .expect("content-type")
-        .to_str()
-        .unwrap();
-    assert!(
-        content_type.starts_with("application/json"),
-        "{content_type}"
-    );
-    let length: usize = request
-        .headers
-        .get("content-length")
-        .expect("sized body")
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert_eq!(length, request.body.len());
-    assert!(request.headers.get("transfer-encoding").is_none());
-    let body: Value = serde_json::from_slice(&request.body).unwrap();
-    assert_eq!(body, expected);
-}
-
-fn assert_no_body(request: &Request) {
-    assert!(
-        request.body.is_empty(),
-        "unexpected body on {}",
-        request.url
-    );
-}
-
-fn query(request: &Request) -> Vec<(String, String)> {
-    request
-        .url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-fn credential_json(id: &str, user: &str) -> Value {
-    json!({
-        "id": id,
-        "name": "iCloud Keychain",
-        "public_key": "pQECAyYgASFYIBmpx2tOq8oXyOt0BkDgq3FzG0wY7KA6JYqA3vOTRdbVIlggzk4tQo",
-        "attestation_type": "none",
-        "aaguid": "fbfc3007-154e-4ecc-8c0b-6e020557d7bd",
-        "last_used_at": "2026-11-20T10:00:00.123456Z",
-        "created_at": "2026-11-20T09:59:58.5Z",
-        "transports": [],
-        "backup_eligible": true,
-        "backup_state": true,
-        "is_mfa": false,
-        "user_id": user
-    })
 }
 
 fn creation_options() -> Value {

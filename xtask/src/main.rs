@@ -1,5 +1,6 @@
-//! Project automation. `cargo xtask regen [--from PATH|URL] [--check]` rebuilds the vendored
-//! OpenAPI spec (`openapi/passkey-api.json`) from the upstream Passkey API spec.
+//! Project automation. `cargo xtask regen [--from PATH|URL] [--admin-from PATH|URL] [--check]`
+//! rebuilds the vendored OpenAPI specs (`openapi/passkey-api.json`,
+//! `openapi/passkey-admin-api.json`) from the upstream Passkey API and admin API specs.
 
 mod convert;
 mod corrections;
@@ -8,10 +9,14 @@ mod summary;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask regen [--from PATH|URL] [--check]
+const USAGE: &str = "usage: cargo xtask regen [--from PATH|URL] [--admin-from PATH|URL] [--check]
 
-  --from PATH|URL  upstream OpenAPI 3.1 spec (default: the published openapi-passkeys.yaml)
-  --check          exit non-zero and show the difference when openapi/passkey-api.json is stale";
+  --from PATH|URL        upstream Passkey API spec, OpenAPI 3.1
+                         (default: the published openapi-passkeys.yaml)
+  --admin-from PATH|URL  upstream admin API spec, OpenAPI 3.1
+                         (default: teamhanko/passkeys spec/passkey-server-admin.yaml)
+  --check                exit non-zero and show the difference when openapi/passkey-api.json
+                         or openapi/passkey-admin-api.json is stale";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

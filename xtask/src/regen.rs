@@ -1,4 +1,6 @@
-//! `cargo xtask regen`: upstream spec -> 3.0.3 -> corrections -> checks -> `openapi/passkey-api.json`.
+//! `cargo xtask regen`: upstream spec -> 3.0.3 -> corrections -> checks -> vendored spec, for
+//! the public Passkey API (`openapi/passkey-api.json`) and the admin API
+//! (`openapi/passkey-admin-api.json`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -11,9 +13,33 @@ use crate::{convert, corrections, summary};
 pub const DEFAULT_UPSTREAM: &str =
     "https://raw.githubusercontent.com/teamhanko/docs/main/openapi-passkeys.yaml";
 
+/// Where the server's repository publishes the admin API spec.
+pub const DEFAULT_ADMIN_UPSTREAM: &str =
+    "https://raw.githubusercontent.com/teamhanko/passkeys/main/spec/passkey-server-admin.yaml";
+
+/// One vendored spec: where its corrections are and where it is written, relative to the
+/// workspace root.
+pub struct Target {
+    pub corrections: &'static str,
+    pub output: &'static str,
+}
+
+/// The public Passkey API.
+pub const PUBLIC: Target = Target {
+    corrections: "openapi/corrections.yaml",
+    output: "openapi/passkey-api.json",
+};
+
+/// The admin API of the self-hosted server.
+pub const ADMIN: Target = Target {
+    corrections: "openapi/admin-corrections.yaml",
+    output: "openapi/passkey-admin-api.json",
+};
+
 /// Command-line options of `regen`.
 pub struct Options {
     pub from: String,
+    pub admin_from: String,
     pub check: bool,
 }
 
@@ -21,6 +47,7 @@ impl Options {
     pub fn parse(args: &[String]) -> Result<Self, String> {
         let mut options = Options {
             from: DEFAULT_UPSTREAM.to_owned(),
+            admin_from: DEFAULT_ADMIN_UPSTREAM.to_owned(),
             check: false,
         };
         let mut args = args.iter();
@@ -29,6 +56,12 @@ impl Options {
                 "--check" => options.check = true,
                 "--from" => {
                     options.from = args.next().ok_or("--from needs a path or URL")?.to_owned();
+                }
+                "--admin-from" => {
+                    options.admin_from = args
+                        .next()
+                        .ok_or("--admin-from needs a path or URL")?
+                        .to_owned();
                 }
                 other => return Err(format!("unknown argument `{other}` (see --help)")),
             }
@@ -44,21 +77,35 @@ fn workspace_root() -> PathBuf {
         .to_owned()
 }
 
+/// Regenerates (or checks) both specs; fails when either fails.
 pub fn run(options: &Options) -> Result<ExitCode, String> {
+    let public = run_one(&PUBLIC, &options.from, options.check)?;
+    let admin = run_one(&ADMIN, &options.admin_from, options.check)?;
+    Ok(if public && admin {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// One spec; `Ok(false)` when `--check` found it stale.
+fn run_one(target: &Target, from: &str, check: bool) -> Result<bool, String> {
     let root = workspace_root();
-    let upstream = read_upstream(&options.from)?;
-    let corrections_path = root.join("openapi/corrections.yaml");
+    let name = target.output;
+    let upstream = read_upstream(from)?;
+    let corrections_path = root.join(target.corrections);
     let corrections_text = std::fs::read_to_string(&corrections_path)
         .map_err(|e| format!("{}: {e}", corrections_path.display()))?;
-    let rendered = derive(&upstream, &corrections_text)?;
+    let rendered =
+        derive(&upstream, &corrections_text).map_err(|e| format!("{name} from {from}: {e}"))?;
 
-    let output = root.join("openapi/passkey-api.json");
+    let output = root.join(name);
     let previous = std::fs::read_to_string(&output).ok();
-    if options.check {
+    if check {
         return Ok(match &previous {
             Some(old) if *old == rendered => {
-                println!("openapi/passkey-api.json is up to date");
-                ExitCode::SUCCESS
+                println!("{name} is up to date");
+                true
             }
             _ => {
                 let old = previous.as_deref().unwrap_or("");
@@ -67,12 +114,10 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
                     "{}",
                     diff.unified_diff()
                         .context_radius(3)
-                        .header("openapi/passkey-api.json (committed)", "regenerated")
+                        .header(&format!("{name} (committed)"), "regenerated")
                 );
-                eprintln!(
-                    "openapi/passkey-api.json is stale: run `cargo xtask regen` and commit it"
-                );
-                ExitCode::FAILURE
+                eprintln!("{name} is stale: run `cargo xtask regen` and commit it");
+                false
             }
         });
     }
@@ -95,7 +140,7 @@ pub fn run(options: &Options) -> Result<ExitCode, String> {
     for line in changes {
         println!("  {line}");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(true)
 }
 
 /// The whole pipeline on text: pure, so tests and `--check` see exactly what a run writes.
@@ -175,6 +220,8 @@ fn validate(doc: &Value) -> Result<(), String> {
     }
     let mut problems = Vec::new();
     let paths = doc["paths"].as_object().ok_or("the spec has no paths")?;
+    // A document-level `security` (the admin API: none at all) covers every operation.
+    let default_security = doc.get("security").is_some();
     for (path, item) in paths {
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
@@ -182,7 +229,7 @@ fn validate(doc: &Value) -> Result<(), String> {
             if op.get("operationId").and_then(Value::as_str).is_none() {
                 problems.push(format!("{name}: no operationId"));
             }
-            if op.get("security").is_none() {
+            if op.get("security").is_none() && !default_security {
                 problems.push(format!(
                     "{name}: says nothing about the API key (`security`)"
                 ));
@@ -350,11 +397,36 @@ components:
     }
 
     #[test]
+    fn a_document_level_security_covers_every_operation() {
+        let without = MINIMAL.replace("      security: []\n", "");
+        assert!(derive(&without, "[]").unwrap_err().contains("`security`"));
+        let document_level = without.replace("paths:", "security: []\npaths:");
+        assert!(derive(&document_level, "[]").is_ok());
+    }
+
+    #[test]
+    fn both_corrections_files_parse_and_cite_the_contract() {
+        let root = workspace_root();
+        for target in [&PUBLIC, &ADMIN] {
+            let text = std::fs::read_to_string(root.join(target.corrections)).unwrap();
+            let corrections = corrections::parse(&text).unwrap();
+            assert!(corrections.len() > 10, "{}", target.corrections);
+        }
+    }
+
+    #[test]
     fn options_parse() {
         let o = Options::parse(&["--check".into(), "--from".into(), "f.yaml".into()]).unwrap();
         assert!(o.check);
         assert_eq!(o.from, "f.yaml");
+        assert_eq!(o.admin_from, DEFAULT_ADMIN_UPSTREAM);
+        let o = Options::parse(&["--admin-from".into(), "a.yaml".into()]).unwrap();
+        assert_eq!(
+            (o.from.as_str(), o.admin_from.as_str()),
+            (DEFAULT_UPSTREAM, "a.yaml")
+        );
         assert!(Options::parse(&["--from".into()]).is_err());
+        assert!(Options::parse(&["--admin-from".into()]).is_err());
         assert!(Options::parse(&["--nope".into()]).is_err());
     }
 }
