@@ -5,9 +5,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE;
-use rand::RngCore as _;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -23,6 +20,7 @@ use crate::state::{AppState, Tenant, TenantData, TenantStorage};
 pub struct EmulatorBuilder {
     tenant: TenantConfig,
     port: u16,
+    admin_port: u16,
     custom_origins: bool,
     #[cfg(feature = "sqlite")]
     data: Option<std::path::PathBuf>,
@@ -79,6 +77,14 @@ impl EmulatorBuilder {
     /// Port on 127.0.0.1; 0 (the default) picks a free one.
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// Port of the admin API on 127.0.0.1 (the server's is 8001); 0 (the default) picks a free
+    /// one. The admin API always runs, on a listener of its own: see
+    /// [`Emulator::admin_base_url`].
+    pub fn admin_port(mut self, port: u16) -> Self {
+        self.admin_port = port;
         self
     }
 
@@ -144,6 +150,11 @@ impl EmulatorBuilder {
             .map_err(EmulatorError::Bind)?;
         let addr = listener.local_addr().map_err(EmulatorError::Bind)?;
         let base = format!("http://{addr}");
+        let admin_listener = tokio::net::TcpListener::bind(("127.0.0.1", self.admin_port))
+            .await
+            .map_err(EmulatorError::Bind)?;
+        let admin_addr = admin_listener.local_addr().map_err(EmulatorError::Bind)?;
+        let rsa_bits = self.tenant.rsa_bits;
         #[cfg(feature = "sqlite")]
         let restored = {
             let mut first = None;
@@ -172,18 +183,28 @@ impl EmulatorBuilder {
         let task = tokio::spawn(crate::server::serve(listener, app, async {
             let _ = rx.await;
         }));
+        let admin_app = crate::admin::router(crate::admin::Admin {
+            state: state.clone(),
+            public_base: base.clone(),
+            rsa_bits,
+        });
+        let (admin_tx, admin_rx) = oneshot::channel::<()>();
+        let admin_task = tokio::spawn(crate::server::serve(admin_listener, admin_app, async {
+            let _ = admin_rx.await;
+        }));
         Ok(Emulator {
             state,
             addr,
+            admin_addr,
             base,
             first: info,
-            shutdown: Some(tx),
-            task: Some(task),
+            shutdown: vec![tx, admin_tx],
+            task: vec![task, admin_task],
         })
     }
 }
 
-async fn create_tenant(
+pub(crate) async fn create_tenant(
     state: &AppState,
     config: TenantConfig,
     base: &str,
@@ -204,29 +225,12 @@ fn install_tenant(
     base: &str,
     restored: Option<Restored>,
 ) -> Result<TenantInfo, EmulatorError> {
-    if config.rp_id.is_empty() {
-        return Err(EmulatorError::Config("rp_id must not be empty".into()));
-    }
-    if config.origins.is_empty() {
-        return Err(EmulatorError::Config(
-            "at least one origin is required".into(),
-        ));
-    }
-    let mut origins = Vec::new();
-    for origin in &config.origins {
-        let url = url::Url::parse(origin)
-            .map_err(|e| EmulatorError::Config(format!("origin {origin:?}: {e}")))?;
-        origins.push(url);
-    }
+    let origins = check_config(&config)?;
     let id = config.tenant_id.unwrap_or_else(Uuid::new_v4);
     if state.tenant(&id).is_some() {
         return Err(EmulatorError::TenantExists(id));
     }
-    let api_key = api_key.unwrap_or_else(|| {
-        let mut bytes = [0u8; 64];
-        rand::rng().fill_bytes(&mut bytes);
-        URL_SAFE.encode(bytes)
-    });
+    let api_key = api_key.unwrap_or_else(crate::keys::random_secret);
     let journal = state.journal.clone();
     let save_key = journal
         .clone()
@@ -252,14 +256,7 @@ fn install_tenant(
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .extend(data.credentials.values().map(|c| c.raw_id.clone()));
-    let webauthn = WebauthnCore::new_unsafe_experts_only(
-        &config.rp_name,
-        &config.rp_id,
-        origins,
-        config.passkey.timeout,
-        Some(false),
-        Some(false),
-    );
+    let webauthn = webauthn_for(&config, origins);
     let tenant = Tenant::new(
         id,
         config,
@@ -280,6 +277,38 @@ fn install_tenant(
         api_key,
         tenant_url: format!("{base}/{id}"),
     })
+}
+
+/// Checks a configuration's RP id and origins and parses the origins.
+pub(crate) fn check_config(config: &TenantConfig) -> Result<Vec<url::Url>, EmulatorError> {
+    if config.rp_id.is_empty() {
+        return Err(EmulatorError::Config("rp_id must not be empty".into()));
+    }
+    if config.origins.is_empty() {
+        return Err(EmulatorError::Config(
+            "at least one origin is required".into(),
+        ));
+    }
+    config
+        .origins
+        .iter()
+        .map(|origin| {
+            url::Url::parse(origin)
+                .map_err(|e| EmulatorError::Config(format!("origin {origin:?}: {e}")))
+        })
+        .collect()
+}
+
+/// The WebAuthn verifier of a tenant configuration.
+pub(crate) fn webauthn_for(config: &TenantConfig, origins: Vec<url::Url>) -> WebauthnCore {
+    WebauthnCore::new_unsafe_experts_only(
+        &config.rp_name,
+        &config.rp_id,
+        origins,
+        config.passkey.timeout,
+        Some(false),
+        Some(false),
+    )
 }
 
 /// A running in-memory Hanko Passkey API on 127.0.0.1. Stops on [`Emulator::shutdown`] or drop.
@@ -303,10 +332,11 @@ fn install_tenant(
 pub struct Emulator {
     state: Arc<AppState>,
     addr: SocketAddr,
+    admin_addr: SocketAddr,
     base: String,
     first: TenantInfo,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    shutdown: Vec<oneshot::Sender<()>>,
+    task: Vec<JoinHandle<()>>,
 }
 
 impl fmt::Debug for Emulator {
@@ -325,6 +355,7 @@ impl Emulator {
         EmulatorBuilder {
             tenant: TenantConfig::default(),
             port: 0,
+            admin_port: 0,
             custom_origins: false,
             #[cfg(feature = "sqlite")]
             data: None,
@@ -340,6 +371,19 @@ impl Emulator {
     /// SDK's `baseUrl`) take; they add the tenant id themselves.
     pub fn base_url(&self) -> String {
         self.base.clone()
+    }
+
+    /// `http://127.0.0.1:<admin port>`: the admin API (tenants, API keys, signing keys, users,
+    /// audit logs, health), what the SDK's `AdminConfig` takes. It changes the same state as
+    /// the public API, which sees its changes at once. Like the server's, it has no
+    /// authentication.
+    pub fn admin_base_url(&self) -> String {
+        format!("http://{}", self.admin_addr)
+    }
+
+    /// The socket address of the admin API.
+    pub fn admin_addr(&self) -> SocketAddr {
+        self.admin_addr
     }
 
     /// The socket address the emulator listens on.
@@ -455,10 +499,10 @@ impl Emulator {
 
     /// Stops serving and waits for the server task to end.
     pub async fn shutdown(mut self) {
-        if let Some(tx) = self.shutdown.take() {
+        for tx in self.shutdown.drain(..) {
             let _ = tx.send(());
         }
-        if let Some(task) = self.task.take() {
+        for task in self.task.drain(..) {
             let _ = task.await;
         }
     }
@@ -466,10 +510,10 @@ impl Emulator {
 
 impl Drop for Emulator {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
+        for tx in self.shutdown.drain(..) {
             let _ = tx.send(());
         }
-        if let Some(task) = self.task.take() {
+        for task in self.task.drain(..) {
             // Graceful shutdown waits for open keep-alive connections; don't let them keep the
             // port busy after the handle is gone.
             task.abort();

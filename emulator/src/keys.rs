@@ -32,6 +32,15 @@ pub(crate) fn key_size(bits: u32) -> Result<KeySize, EmulatorError> {
     }
 }
 
+/// A new secret (API key or JWK secret): 64 random bytes, base64url with padding, 88
+/// characters like the server's.
+pub(crate) fn random_secret() -> String {
+    use rand::RngCore as _;
+    let mut bytes = [0u8; 64];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE.encode(bytes)
+}
+
 /// Called with each new key's `kid` and PKCS#8 document before anything is signed with it.
 pub(crate) type SaveKey = Arc<dyn Fn(Uuid, &[u8]) + Send + Sync>;
 

@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 mod aaguid;
+mod admin;
 pub mod authenticator;
 mod ceremony;
 mod config;

@@ -150,6 +150,7 @@ fn decode_row(kind: &str, key: String, body: &str) -> Result<Change, EmulatorErr
 fn encode(change: &Change) -> Result<(&'static str, String, Option<String>), serde_json::Error> {
     Ok(match change {
         Change::User(u) => ("user", u.user_id.clone(), Some(serde_json::to_string(u)?)),
+        Change::UserRemoved(id) => ("user", id.clone(), None),
         Change::Credential(c) => ("credential", c.id.clone(), Some(serde_json::to_string(c)?)),
         Change::CredentialRemoved(id) => ("credential", id.clone(), None),
         Change::Session(challenge, s) => (

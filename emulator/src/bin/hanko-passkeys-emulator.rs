@@ -11,6 +11,9 @@ struct Args {
     /// Port on 127.0.0.1 (0 picks a free port).
     #[arg(long, default_value_t = 0)]
     port: u16,
+    /// Port of the admin API on 127.0.0.1 (the server uses 8001; 0 picks a free port).
+    #[arg(long, default_value_t = 0)]
+    admin_port: u16,
     /// Relying party id.
     #[arg(long, default_value = "localhost")]
     rp_id: String,
@@ -67,6 +70,7 @@ async fn main() -> std::process::ExitCode {
         .init();
     let mut builder = Emulator::builder()
         .port(args.port)
+        .admin_port(args.admin_port)
         .rp_id(args.rp_id)
         .rsa_bits(args.rsa_bits);
     for origin in args.origins {
@@ -90,6 +94,7 @@ async fn main() -> std::process::ExitCode {
     };
     println!("Hanko Passkey API emulator");
     println!("base URL:   {}", emulator.base_url());
+    println!("admin URL:  {}", emulator.admin_base_url());
     println!("tenant URL: {}", emulator.tenant_url());
     println!("tenant id:  {}", emulator.tenant_id());
     println!("API key:    {}", emulator.api_key());

@@ -216,11 +216,13 @@ fn begin(
 
     let mut data = tenant.data();
     // A new user, or the existing one (same internal id) with the new names and icon.
-    let id = data
+    let now = tenant.now();
+    let (id, created_at) = data
         .users
         .get(&request.user_id)
-        .map_or_else(Uuid::new_v4, |u| u.id);
+        .map_or_else(|| (Uuid::new_v4(), now), |u| (u.id, u.created_at));
     data.put_user(User {
+        created_at,
         id,
         user_id: request.user_id.clone(),
         name: request.username.clone(),

@@ -231,13 +231,13 @@ fn finish(tenant: &Tenant, meta: &RequestMeta, body: &EchoBody) -> Result<Subjec
 
 /// A transaction as `GET /transaction/{user_id}` shows it.
 #[derive(Serialize)]
-struct TransactionDto<'a> {
-    id: Uuid,
-    identifier: &'a str,
+pub(crate) struct TransactionDto<'a> {
+    pub(crate) id: Uuid,
+    pub(crate) identifier: &'a str,
     /// The data as Go re-serialized it, as a JSON string.
-    data: &'a str,
-    created_at: String,
-    updated_at: String,
+    pub(crate) data: &'a str,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
 }
 
 /// The path parameter (the tenant id is a path parameter too).

@@ -161,7 +161,7 @@ impl ListQuery {
     }
 }
 
-async fn list(
+pub(crate) async fn list(
     CurrentTenant(tenant): CurrentTenant,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,

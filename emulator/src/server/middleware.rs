@@ -61,7 +61,7 @@ pub(crate) fn check_api_key(
     headers: &axum::http::HeaderMap,
 ) -> Result<(), ApiError> {
     let provided = api_key_header(headers);
-    if !provided.is_empty() && provided == tenant.api_key {
+    if tenant.accepts_api_key(provided) {
         Ok(())
     } else {
         Err(ApiError::unauthorized(

@@ -11,6 +11,7 @@ use crate::config::TenantConfig;
 #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
 pub(crate) enum Change {
     User(User),
+    UserRemoved(String),
     Credential(StoredCredential),
     CredentialRemoved(String),
     Session(String, Session),

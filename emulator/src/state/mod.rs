@@ -58,6 +58,50 @@ impl AppState {
             .cloned()
     }
 
+    /// Every tenant, oldest first.
+    pub(crate) fn tenants(&self) -> Vec<Arc<Tenant>> {
+        let mut all: Vec<Arc<Tenant>> = self
+            .tenants
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .values()
+            .cloned()
+            .collect();
+        all.sort_by_key(|t| (t.created_at, t.id));
+        all
+    }
+
+    /// Puts a reconfigured tenant (see [`Tenant::reconfigured`]) in place of the old one.
+    pub(crate) fn replace_tenant(&self, tenant: Tenant) {
+        let mut tenants = self.tenants.write().unwrap_or_else(|e| e.into_inner());
+        if tenants.contains_key(&tenant.id) {
+            tenants.insert(tenant.id, Arc::new(tenant));
+        }
+    }
+
+    /// Removes a tenant with all its data; `false` if it was not there.
+    pub(crate) fn remove_tenant(&self, id: &Uuid) -> bool {
+        let removed = self
+            .tenants
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
+        match removed {
+            Some(tenant) => {
+                let data = tenant.data();
+                let mut ids = self
+                    .credential_ids
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                for c in data.credentials.values() {
+                    ids.remove(&c.raw_id);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
     pub(crate) fn insert_tenant(&self, tenant: Tenant) -> Result<Arc<Tenant>, Uuid> {
         let mut tenants = self.tenants.write().unwrap_or_else(|e| e.into_inner());
         if tenants.contains_key(&tenant.id) {
@@ -70,16 +114,68 @@ impl AppState {
 }
 
 /// One tenant: its configuration, WebAuthn verifier, signing keys and data.
+///
+/// The configuration and verifier are fixed; the admin API changes them by putting a
+/// [`reconfigured`](Tenant::reconfigured) tenant in place, which shares the secrets, keys and
+/// data of the old one.
 pub(crate) struct Tenant {
     pub(crate) id: Uuid,
+    pub(crate) display_name: String,
+    pub(crate) created_at: DateTime<Utc>,
     pub(crate) config: TenantConfig,
-    pub(crate) api_key: String,
-    pub(crate) webauthn: WebauthnCore,
-    pub(crate) keys: KeyRing,
+    /// What the admin API shows beyond `config` (CORS settings, RP icon).
+    pub(crate) admin: crate::admin::AdminView,
+    pub(crate) webauthn: Arc<WebauthnCore>,
+    pub(crate) keys: Arc<KeyRing>,
+    /// API keys and JWK secrets (the admin API's `secrets`).
+    pub(crate) secrets: Arc<Mutex<Secrets>>,
     clock: Arc<Clock>,
     /// Where the tenant's changes are written through (`--data`); `None` in memory.
     journal: Option<Arc<dyn Journal>>,
-    data: Mutex<TenantData>,
+    data: Arc<Mutex<TenantData>>,
+}
+
+/// One secret of the admin API: an API key or a JWK secret.
+#[derive(Clone)]
+pub(crate) struct Secret {
+    pub(crate) id: Uuid,
+    pub(crate) name: String,
+    pub(crate) secret: String,
+    pub(crate) created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Secret")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Secret {
+    /// A new secret named `name`: 64 random bytes, base64url with padding (88 characters).
+    pub(crate) fn generate(name: impl Into<String>, now: DateTime<Utc>) -> Self {
+        Self::with_value(name, crate::keys::random_secret(), now)
+    }
+
+    /// A secret with a given value.
+    pub(crate) fn with_value(name: impl Into<String>, secret: String, now: DateTime<Utc>) -> Self {
+        Self {
+            id: Uuid::new_v4(),
+            name: name.into(),
+            secret,
+            created_at: now,
+        }
+    }
+}
+
+/// A tenant's secrets, oldest first.
+#[derive(Debug, Default)]
+pub(crate) struct Secrets {
+    pub(crate) api: Vec<Secret>,
+    pub(crate) jwk: Vec<Secret>,
 }
 
 impl std::fmt::Debug for Tenant {
@@ -106,16 +202,58 @@ impl Tenant {
             mut data,
         } = storage;
         data.recording = journal.is_some();
+        let now = clock.now();
+        let secrets = Secrets {
+            api: vec![Secret::with_value("Initial API Key", api_key, now)],
+            jwk: vec![Secret::generate("Initial JWK Key", now)],
+        };
         Self {
             id,
+            display_name: config.rp_name.clone(),
+            created_at: now,
             config,
-            api_key,
-            webauthn,
-            keys,
+            admin: crate::admin::AdminView::default(),
+            webauthn: Arc::new(webauthn),
+            keys: Arc::new(keys),
+            secrets: Arc::new(Mutex::new(secrets)),
             clock,
             journal,
-            data: Mutex::new(data),
+            data: Arc::new(Mutex::new(data)),
         }
+    }
+
+    /// The same tenant (secrets, keys, data) with another name, configuration, verifier and
+    /// admin view.
+    pub(crate) fn reconfigured(
+        &self,
+        display_name: String,
+        config: TenantConfig,
+        webauthn: Arc<WebauthnCore>,
+        admin: crate::admin::AdminView,
+    ) -> Self {
+        Self {
+            id: self.id,
+            display_name,
+            created_at: self.created_at,
+            config,
+            admin,
+            webauthn,
+            keys: self.keys.clone(),
+            secrets: self.secrets.clone(),
+            clock: self.clock.clone(),
+            journal: self.journal.clone(),
+            data: self.data.clone(),
+        }
+    }
+
+    /// The tenant's secrets, locked.
+    pub(crate) fn secrets(&self) -> MutexGuard<'_, Secrets> {
+        self.secrets.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `key` is one of the tenant's API keys.
+    pub(crate) fn accepts_api_key(&self, key: &str) -> bool {
+        !key.is_empty() && self.secrets().api.iter().any(|s| s.secret == key)
     }
 
     /// The current time on the emulator's clock, at the DB's microsecond precision.
@@ -224,6 +362,28 @@ impl TenantData {
         self.users.insert(user.user_id.clone(), user);
     }
 
+    /// Removes a user (by application user id) with their credentials (the server's DB
+    /// cascades; transactions stay in memory until restart); returns the removed credentials' raw ids.
+    pub(crate) fn remove_user(&mut self, user_id: &str) -> Vec<Vec<u8>> {
+        if self.users.remove(user_id).is_none() {
+            return Vec::new();
+        }
+        self.note(|| Change::UserRemoved(user_id.to_string()));
+        let ids: Vec<String> = self
+            .credentials
+            .values()
+            .filter(|c| c.user_id == user_id)
+            .map(|c| c.id.clone())
+            .collect();
+        let mut raw = Vec::new();
+        for id in ids {
+            if let Some(c) = self.remove_credential(&id) {
+                raw.push(c.raw_id);
+            }
+        }
+        raw
+    }
+
     /// Stores a credential (new or changed).
     pub(crate) fn put_credential(&mut self, credential: StoredCredential) {
         self.note(|| Change::Credential(credential.clone()));
@@ -278,6 +438,7 @@ impl TenantData {
                     data.push_audit_log(l);
                 }
                 Change::CredentialRemoved(_)
+                | Change::UserRemoved(_)
                 | Change::SessionRemoved(_)
                 | Change::AuditLogRemoved(_) => {}
             }

@@ -13,6 +13,9 @@ pub(crate) struct User {
     pub(crate) name: String,
     pub(crate) display_name: String,
     pub(crate) icon: Option<String>,
+    /// When the user was first created (the admin API sorts on it).
+    #[serde(default)]
+    pub(crate) created_at: DateTime<Utc>,
 }
 
 /// A stored credential and everything its DTO shows.

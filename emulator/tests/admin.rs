@@ -1,0 +1,328 @@
+//! The admin API on its own listener: the server's statuses, titles and quirks (contract §3),
+//! and its changes seen by the public API at once.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+fn config(uv: &str) -> Value {
+    json!({
+        "cors": {"allowed_origins": ["http://localhost:8080"], "allow_unsafe_wildcard": false},
+        "webauthn": {
+            "relying_party": {"id": "localhost", "display_name": "Shop", "origins": ["http://localhost:8080"]},
+            "timeout": 60000,
+            "user_verification": uv
+        }
+    })
+}
+
+impl Harness {
+    fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.emu.admin_base_url()))
+    }
+}
+
+#[tokio::test]
+async fn health_and_tenants() {
+    let h = start().await;
+    let r = h
+        .admin(reqwest::Method::GET, "/health/alive")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok_json(r).await, json!({"alive": true}));
+    let r = h
+        .admin(reqwest::Method::GET, "/health/ready")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok_json(r).await, json!({"ready": true}));
+
+    // Missing config: every required field reported.
+    let r = h
+        .admin(reqwest::Method::POST, "/tenants")
+        .json(&json!({"display_name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    let e = expect_error(r, 400, "unable to create tenant").await;
+    assert!(
+        e["details"]
+            .as_str()
+            .unwrap()
+            .contains("allowed_origins is a required field"),
+        "{e}"
+    );
+
+    let r = h
+        .admin(reqwest::Method::POST, "/tenants")
+        .json(&json!({"display_name": "Shop", "create_api_key": true, "config": config("discouraged")}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(created["api_key"]["name"], "Initial API Key");
+    assert_eq!(created["api_key"]["secret"].as_str().unwrap().len(), 88);
+
+    let r = h
+        .admin(reqwest::Method::GET, "/tenants")
+        .send()
+        .await
+        .unwrap();
+    let list = ok_json(r).await;
+    assert!(
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == id.as_str())
+    );
+
+    let r = h
+        .admin(reqwest::Method::GET, &format!("/tenants/{id}"))
+        .send()
+        .await
+        .unwrap();
+    let t = ok_json(r).await;
+    assert_eq!(t["display_name"], "Shop");
+    assert_eq!(t["config"]["webauthn"]["user_verification"], "discouraged");
+    assert_eq!(t["config"]["mfa"]["attachment"], "cross-platform");
+
+    let r = h
+        .admin(reqwest::Method::GET, &format!("/tenants/{id}/secrets/jwk"))
+        .send()
+        .await
+        .unwrap();
+    let jwk = ok_json(r).await;
+    assert_eq!(jwk[0]["name"], "Initial JWK Key");
+
+    // The public API sees the tenant and its settings.
+    let r = h
+        .http
+        .post(format!("{}/{id}/registration/initialize", h.emu.base_url()))
+        .header("apiKey", created["api_key"]["secret"].as_str().unwrap())
+        .json(&json!({"user_id": "u1", "username": "alice"}))
+        .send()
+        .await
+        .unwrap();
+    let options = ok_json(r).await;
+    assert_eq!(
+        options["publicKey"]["authenticatorSelection"]["userVerification"],
+        "discouraged"
+    );
+
+    let r = h
+        .admin(reqwest::Method::PUT, &format!("/tenants/{id}"))
+        .json(&json!({"display_name": "Renamed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = h
+        .admin(reqwest::Method::PUT, &format!("/tenants/{id}/config"))
+        .json(&config("required"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = h
+        .admin(reqwest::Method::GET, &format!("/tenants/{id}"))
+        .send()
+        .await
+        .unwrap();
+    let t = ok_json(r).await;
+    assert_eq!(t["display_name"], "Renamed");
+    assert_eq!(t["config"]["webauthn"]["user_verification"], "required");
+
+    let r = h
+        .admin(reqwest::Method::DELETE, &format!("/tenants/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = h
+        .admin(reqwest::Method::GET, &format!("/tenants/{id}"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 404, "tenant not found").await;
+    let r = h
+        .admin(reqwest::Method::GET, "/tenants/nope")
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 400, "tenant_id must be a valid uuid4").await;
+}
+
+#[tokio::test]
+async fn api_keys_are_checked_by_the_public_api_at_once() {
+    let h = start().await;
+    let t = h.emu.tenant_id();
+    let path = format!("/tenants/{t}/secrets/api");
+    let r = h
+        .admin(reqwest::Method::POST, &path)
+        .json(&json!({"name": "second"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let second: Value = r.json().await.unwrap();
+    let key = second["secret"].as_str().unwrap().to_string();
+    assert_eq!(key.len(), 88);
+
+    // Duplicate name: a bare 500.
+    let r = h
+        .admin(reqwest::Method::POST, &path)
+        .json(&json!({"name": "second"}))
+        .send()
+        .await
+        .unwrap();
+    let e = expect_error(r, 500, "Internal Server Error").await;
+    assert!(e.get("details").is_none());
+    let r = h.admin(reqwest::Method::POST, &path).send().await.unwrap();
+    let e = expect_error(r, 400, "unable to create key").await;
+    assert_eq!(e["details"], "name is a required field");
+
+    // Bad and unknown secret ids.
+    let r = h
+        .admin(reqwest::Method::DELETE, &format!("{path}/not-a-uuid"))
+        .send()
+        .await
+        .unwrap();
+    let e = expect_error(r, 400, "unable to remove key").await;
+    assert_eq!(e["details"], "secret_id must be a valid uuid4");
+    let v1 = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
+    let r = h
+        .admin(reqwest::Method::DELETE, &format!("{path}/{v1}"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 400, "unable to remove key").await;
+    let missing = uuid::Uuid::new_v4();
+    let r = h
+        .admin(reqwest::Method::DELETE, &format!("{path}/{missing}"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 404, &format!("secret with ID '{missing}' not found")).await;
+
+    // Delete the first key: it stops working, the new one works.
+    let r = h.admin(reqwest::Method::GET, &path).send().await.unwrap();
+    let list = ok_json(r).await;
+    let first = list[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(list[0]["name"], "Initial API Key");
+    let r = h
+        .admin(reqwest::Method::DELETE, &format!("{path}/{first}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = h.get_key("/credentials?user_id=x").await;
+    expect_error(r, 401, "The api key is invalid").await;
+    let r = h
+        .http
+        .get(h.url("/credentials?user_id=x"))
+        .header("apiKey", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn a_new_jwk_secret_rotates_the_signing_key() {
+    let h = start().await;
+    let jwks = |h: &Harness| {
+        let url = h.url("/.well-known/jwks.json");
+        let http = h.http.clone();
+        async move {
+            http.get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let before = jwks(&h).await["keys"].as_array().unwrap().len();
+    let r = h
+        .admin(
+            reqwest::Method::POST,
+            &format!("/tenants/{}/secrets/jwk", h.emu.tenant_id()),
+        )
+        .json(&json!({"name": "second"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(jwks(&h).await["keys"].as_array().unwrap().len(), before + 1);
+}
+
+#[tokio::test]
+async fn users_are_listed_shown_and_deleted_by_internal_id() {
+    let h = start().await;
+    h.register("alice").await;
+    let t = h.emu.tenant_id();
+    let r = h
+        .admin(reqwest::Method::GET, &format!("/tenants/{t}/users"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-total-count"], "1");
+    let users = ok_json(r).await;
+    let id = users[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(users[0]["user_id"], "alice");
+    let r = h
+        .admin(
+            reqwest::Method::GET,
+            &format!("/tenants/{t}/users?sort_direction=up"),
+        )
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 400, "unable to parse request").await;
+
+    let r = h
+        .admin(reqwest::Method::GET, &format!("/tenants/{t}/users/{id}"))
+        .send()
+        .await
+        .unwrap();
+    let user = ok_json(r).await;
+    assert_eq!(user["credentials"].as_array().unwrap().len(), 1);
+    let r = h
+        .admin(reqwest::Method::GET, &format!("/tenants/{t}/users/bad"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 400, "invalid user_id").await;
+
+    let r = h
+        .admin(reqwest::Method::DELETE, &format!("/tenants/{t}/users/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = h
+        .admin(reqwest::Method::GET, &format!("/tenants/{t}/users/{id}"))
+        .send()
+        .await
+        .unwrap();
+    expect_error(r, 404, "user not found").await;
+    // Their passkey no longer logs in.
+    let options = h.login_options(None).await;
+    let assertion = h.auth.login(&options).await.unwrap();
+    let r = h.post("/login/finalize", &assertion).await;
+    assert!(r.status().is_client_error(), "{}", r.status());
+
+    let r = h
+        .admin(reqwest::Method::GET, &format!("/tenants/{t}/audit_logs"))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.headers().contains_key("x-total-count"));
+    assert!(!ok_json(r).await.as_array().unwrap().is_empty());
+}
