@@ -2,8 +2,8 @@
 //! (201, 204), the error titles of contract §3, the gateway header on every request and no
 //! API key anywhere, and secrets that never show in Debug or Display.
 //!
-//! Still to come with the emulator's admin listener (issue 10), end to end through this
-//! facade: every operation above against the emulator; a tenant created with UV discouraged
+//! End to end against the emulator's admin listener: `tests/admin_e2e.rs` (and the emulator's
+//! own `emulator/tests/admin.rs`), covering: every operation above against the emulator; a tenant created with UV discouraged
 //! whose registration options say so and where an authenticator without UV registers; a second
 //! API key, the first deleted (old key 401 "The api key is invalid", new key works); a new JWK
 //! secret (new `kid` in the JWKS, tokens signed before still verify); a deleted user whose
