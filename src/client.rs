@@ -149,12 +149,7 @@ pub(crate) struct Reply<T> {
 
 /// Fails before sending when `operation` needs the API key and none is configured.
 pub(crate) fn require_key(client: &Client, operation: &str, user_named: bool) -> Result<(), Error> {
-    let body: &[u8] = if user_named {
-        br#"{"user_id":"x"}"#
-    } else {
-        b"{}"
-    };
-    if operations::find(operation).sends_key(Some(body)) && !client.inner().has_api_key() {
+    if operations::find(operation).needs_key(user_named) && !client.inner().has_api_key() {
         return Err(Error::missing_api_key(operation));
     }
     Ok(())

@@ -123,10 +123,15 @@ pub(crate) fn find(id: &str) -> &'static Operation {
 impl Operation {
     /// Whether a request with this JSON body sends the key.
     pub(crate) fn sends_key(&self, body: Option<&[u8]>) -> bool {
+        self.needs_key(self.key == WhenUserNamed && body.is_some_and(names_user))
+    }
+
+    /// Whether a call needs the key, given whether its arguments name a user.
+    pub(crate) fn needs_key(&self, user_named: bool) -> bool {
         match self.key {
             Never => false,
             Always => true,
-            WhenUserNamed => body.is_some_and(names_user),
+            WhenUserNamed => user_named,
         }
     }
 }
