@@ -1,4 +1,4 @@
-#![doc = include_str!("../README.md")]
+#![doc = include_str!("lib.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -11,6 +11,7 @@ mod error;
 mod error_body;
 mod exchange;
 pub mod generated;
+pub mod guide;
 mod operations;
 mod pagination;
 mod retry;
