@@ -36,3 +36,8 @@ pub use tenant::{
 };
 pub use token_value::Token;
 pub use webauthn::{AssertionResponse, LoginOptions, RegistrationOptions, RegistrationResponse};
+
+/// The README's examples, compiled (and where they can, run) as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
