@@ -24,9 +24,12 @@ pub mod webauthn;
 pub use admin::{Admin, AdminConfig, admin};
 pub use audit::AuditLogQuery;
 pub use config::{Config, DEFAULT_BASE_URL, MAX_USER_AGENT_CHARS};
-pub use credentials::{CredentialHandle, CredentialList, Order};
+#[doc(inline)]
+pub use credentials::Order;
+pub use credentials::{CredentialHandle, CredentialList};
 pub use error::{BODY_EXCERPT_LIMIT, ERROR_TEXT_LIMIT, Error, ErrorBuilder, ErrorKind};
 pub use exchange::{DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_LIMIT};
+#[doc(inline)]
 pub use generated::types::{AuditLog, Credential, Jwk, Jwks, Transaction};
 pub use pagination::{MAX_STREAM_PAGES, Page};
 pub use retry::RetryPolicy;
@@ -35,6 +38,7 @@ pub use tenant::{
     User, UserLogin, tenant,
 };
 pub use token_value::Token;
+#[doc(inline)]
 pub use webauthn::{AssertionResponse, LoginOptions, RegistrationOptions, RegistrationResponse};
 
 /// The README's examples, compiled (and where they can, run) as doc tests.

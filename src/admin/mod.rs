@@ -26,6 +26,7 @@ mod secret;
 mod tenant_config;
 mod tenants;
 
+#[doc(inline)]
 pub use crate::generated::admin::types::{
     Attachment, AttestationPreference, CorsConfig, MfaConfig, RelyingPartyConfig,
     ResidentKeyRequirement, TenantConfig, TenantDetails, TenantSummary, UserDetails, UserSummary,
