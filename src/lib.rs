@@ -23,7 +23,12 @@ pub mod webauthn;
 pub use admin::{Admin, AdminConfig, admin};
 pub use audit::AuditLogQuery;
 pub use config::{Config, DEFAULT_BASE_URL, MAX_USER_AGENT_CHARS};
-pub use credentials::{CredentialHandle, CredentialList, Order};
+/// The order of [`CredentialList`] ([`CredentialList::order`]), by creation time: the
+/// generated [`ListCredentialsOrder`](generated::types::ListCredentialsOrder) under a shorter
+/// name.
+#[doc(inline)]
+pub use credentials::Order;
+pub use credentials::{CredentialHandle, CredentialList};
 pub use error::{BODY_EXCERPT_LIMIT, ERROR_TEXT_LIMIT, Error, ErrorBuilder, ErrorKind};
 pub use exchange::{DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_LIMIT};
 pub use generated::types::{AuditLog, Credential, Jwk, Jwks, Transaction};
