@@ -283,7 +283,7 @@ fn document_types(file: &mut syn::File, target: &Target, removed: &[String]) -> 
     ];
     if !target.replacements.is_empty() {
         doc.push(String::new());
-        doc.push(" Schemas the crate models by hand are not generated here:".to_owned());
+        doc.push(" Schemas the crate defines elsewhere are not generated here:".to_owned());
         doc.push(String::new());
         for (schema, path) in target.replacements {
             doc.push(format!(" - `{schema}` is [`{}`]({path}).", short(path)));
@@ -346,9 +346,11 @@ fn document_types(file: &mut syn::File, target: &Target, removed: &[String]) -> 
                 .to_owned(),
             " which constraint failed.".to_owned(),
             String::new(),
-            " It never comes from the server, and it is not the SDK's error: the facade checks"
+            " It never comes from the server. The facade reports it as a".to_owned(),
+            " [`hanko_passkeys::Error`](crate::Error) of kind".to_owned(),
+            " [`InvalidInput`](crate::ErrorKind::InvalidInput); only code that builds these types"
                 .to_owned(),
-            " its arguments itself and returns [`hanko_passkeys::Error`](crate::Error).".to_owned(),
+            " itself meets it.".to_owned(),
         ],
     );
     Ok(())

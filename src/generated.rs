@@ -20,8 +20,9 @@
 //! - **typed pagination**: [`Page`](crate::Page) with the total and the next page from the
 //!   `Link` and `X-Total-Count` headers, and streams over all pages; the raw client returns
 //!   one page and leaves the headers to you;
-//! - the hand-written WebAuthn types ([`webauthn`](crate::webauthn)) and [`Token`](crate::Token)
-//!   handling, which the raw client shares (it returns the same types).
+//! - [`Token`](crate::Token)s that verify themselves, where the raw client returns the bare
+//!   [`TokenResponse`](types::TokenResponse). The WebAuthn types
+//!   ([`webauthn`](crate::webauthn)) are the same on both sides.
 //!
 //! ```no_run
 //! use hanko_passkeys::generated::Error;
