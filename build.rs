@@ -9,6 +9,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use openapiv3::OpenAPI;
+
+#[path = "build/surface.rs"]
+mod surface;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
 /// One client to generate.
@@ -20,6 +23,11 @@ struct Target {
     hooks: &'static str,
     /// Component schemas replaced by types defined elsewhere in the crate.
     replacements: &'static [(&'static str, &'static str)],
+    /// Generated types given another name: `(schema, Rust name)`.
+    renames: &'static [(&'static str, &'static str)],
+    /// Where users reach the configured client: named in the docs of the re-exported
+    /// progenitor items.
+    raw: &'static str,
 }
 
 const TARGETS: [Target; 2] = [
@@ -28,12 +36,16 @@ const TARGETS: [Target; 2] = [
         out: "generated.rs",
         hooks: "crate::client::Hooks",
         replacements: &REPLACEMENTS,
+        renames: &RENAMES,
+        raw: "crate::Tenant::raw",
     },
     Target {
         spec: "openapi/passkey-admin-api.json",
         out: "generated_admin.rs",
         hooks: "crate::admin::AdminHooks",
         replacements: &ADMIN_REPLACEMENTS,
+        renames: &[],
+        raw: "crate::Admin::raw",
     },
 ];
 
@@ -44,11 +56,15 @@ const TARGETS: [Target; 2] = [
 /// `Secret` is modelled by hand so that its value never shows in `Debug` output.
 const ADMIN_REPLACEMENTS: [(&str, &str); 5] = [
     ("Secret", "crate::admin::Secret"),
-    ("Error", "crate::generated::types::Error"),
+    ("Error", "crate::generated::types::ErrorBody"),
     ("Credential", "crate::generated::types::Credential"),
     ("Transaction", "crate::generated::types::Transaction"),
     ("AuditLog", "crate::generated::types::AuditLog"),
 ];
+
+/// The spec's `Error` schema is the body of an API error, not an error users handle: the
+/// SDK's errors are `hanko_passkeys::Error` (which carries this body's title and details).
+const RENAMES: [(&str, &str); 1] = [("Error", "ErrorBody")];
 
 /// Component schemas that the facade models by hand so that unknown fields survive a
 /// round trip between the server and the browser.
@@ -70,6 +86,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", target.spec);
     }
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build/surface.rs");
     if let Err(message) = TARGETS.iter().try_for_each(run) {
         // One readable line per problem; cargo shows them under "failed to run custom build command".
         for line in message.lines() {
@@ -85,7 +102,8 @@ fn run(target: &Target) -> Result<(), String> {
     let spec: OpenAPI = serde_json::from_str(&text).map_err(|e| {
         format!("{spec_path} is not an OpenAPI 3.0 document ({e}); run `cargo xtask regen`")
     })?;
-    let settings = settings(target);
+    let mut settings = settings(target);
+    surface::rename(&mut settings, target);
     let code = generate(&spec, &settings).map_err(|e| {
         // progenitor reports many problems without naming the operation: find it.
         match culprit(&spec, &settings) {
@@ -93,9 +111,10 @@ fn run(target: &Target) -> Result<(), String> {
             None => format!("{spec_path}: {e}"),
         }
     })?;
-    let file = syn::parse2::<syn::File>(code)
+    let mut file = syn::parse2::<syn::File>(code)
         .map_err(|e| format!("{spec_path}: progenitor produced unparsable code: {e}"))?;
     check_error_types(&file).map_err(|e| format!("{spec_path}: {e}"))?;
+    surface::shape(&mut file, target).map_err(|e| format!("{spec_path}: {e}"))?;
     let out = Path::new(&std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join(target.out);
     std::fs::write(&out, prettyplease::unparse(&file))
         .map_err(|e| format!("{}: {e}", out.display()))

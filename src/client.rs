@@ -124,18 +124,18 @@ pub(crate) async fn exchange_recorded(
 
 /// The error body of an operation as the generated client decoded it: the API's JSON error,
 /// or nothing for operations whose spec lists no error (health).
-pub(crate) trait ErrorBody {
+pub(crate) trait ErrorParts {
     /// `(title, details)`, when the body is the API's error.
     fn into_parts(self) -> Option<(String, Option<String>)>;
 }
 
-impl ErrorBody for types::Error {
+impl ErrorParts for types::ErrorBody {
     fn into_parts(self) -> Option<(String, Option<String>)> {
         Some((self.title, self.details))
     }
 }
 
-impl ErrorBody for () {
+impl ErrorParts for () {
     fn into_parts(self) -> Option<(String, Option<String>)> {
         None
     }
@@ -163,7 +163,7 @@ pub(crate) async fn call<T, F>(
 ) -> Result<Reply<T>, Error>
 where
     T: DeserializeOwned + 'static,
-    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::Error>>>,
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
 {
     require_key(client, operation, false)?;
     call_unchecked(client, request).await
@@ -173,7 +173,7 @@ where
 pub(crate) async fn call_unchecked<T, F>(_client: &Client, request: F) -> Result<Reply<T>, Error>
 where
     T: DeserializeOwned + 'static,
-    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::Error>>>,
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
 {
     run(request).await
 }
@@ -182,7 +182,7 @@ where
 pub(crate) async fn run<T, E, F>(request: F) -> Result<Reply<T>, Error>
 where
     T: DeserializeOwned + 'static,
-    E: ErrorBody,
+    E: ErrorParts,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 {
     let seen = Arc::new(Mutex::new(Seen::default()));
@@ -320,7 +320,7 @@ fn returns_nothing<T: 'static>() -> bool {
 
 /// The API's JSON error when the body is one, otherwise an unexpected-response error.
 fn error_from_body(status: StatusCode, body: &Bytes, request_id: Option<String>) -> Error {
-    match serde_json::from_slice::<types::Error>(body) {
+    match serde_json::from_slice::<types::ErrorBody>(body) {
         Ok(e) => Error::api(status, e.title, e.details, request_id),
         Err(_) => match crate::error_body::salvage(body) {
             // An error body cut at ERROR_BODY_LIMIT (a huge title): keep what was read.

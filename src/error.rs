@@ -54,6 +54,14 @@ pub enum ErrorKind {
 /// `X-Request-Id` to quote to support — whatever the shape of the body, and never contains the
 /// API key.
 ///
+/// This is the error to handle. The other types with "error" in their name are narrower:
+/// [`TokenError`] says why local token verification failed (an `Error` of kind
+/// [`ErrorKind::Token`] carries one); and only code that calls the
+/// [generated client](crate::generated) itself meets progenitor's
+/// [`generated::Error`](crate::generated::Error), the API's error body
+/// [`ErrorBody`](crate::generated::types::ErrorBody) inside it, and the generated types'
+/// [`ConversionError`](crate::generated::types::error::ConversionError).
+///
 /// ```
 /// # async fn demo(tenant: hanko_passkeys::Tenant) {
 /// match tenant.credential("AQID").get().await {

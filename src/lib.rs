@@ -24,6 +24,9 @@ pub mod webauthn;
 pub use admin::{Admin, AdminConfig, admin};
 pub use audit::AuditLogQuery;
 pub use config::{Config, DEFAULT_BASE_URL, MAX_USER_AGENT_CHARS};
+/// The order of [`CredentialList`] ([`CredentialList::order`]), by creation time: the
+/// generated [`ListCredentialsOrder`](generated::types::ListCredentialsOrder) under a shorter
+/// name.
 #[doc(inline)]
 pub use credentials::Order;
 pub use credentials::{CredentialHandle, CredentialList};

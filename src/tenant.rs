@@ -86,16 +86,27 @@ impl Tenant {
         format!("{}/{}/.well-known/jwks.json", self.base_url(), self.id())
     }
 
-    /// The generated client underneath, configured for this tenant: an escape hatch for
-    /// what the facade does not offer. Its calls go through the same request hook as the
-    /// facade's: the API key is sent exactly where the facade would send it, and retries,
-    /// tracing, redirect refusal and response limits apply. Its errors are progenitor's,
-    /// not [`Error`].
+    /// The [generated client](crate::generated::Client) underneath, configured for this
+    /// tenant: the escape hatch for what the facade does not offer. There is no other way to
+    /// get one.
+    ///
+    /// Its calls go through the same request hook as the facade's: the API key is sent
+    /// exactly where the facade would send it, and retries, tracing, the response size limits
+    /// and the refusal to follow redirects apply. What it lacks is what the facade adds (see
+    /// [`generated`](crate::generated)): argument checks before sending, the one error type
+    /// [`Error`] (its errors are progenitor's [`generated::Error`](crate::generated::Error)
+    /// around the API's [`ErrorBody`](crate::generated::types::ErrorBody)), and typed
+    /// pagination ([`Page`](crate::Page)).
     ///
     /// ```no_run
+    /// use hanko_passkeys::generated::Error;
+    ///
     /// # async fn demo(tenant: hanko_passkeys::Tenant) -> Result<(), Box<dyn std::error::Error>> {
-    /// let jwks = tenant.raw().get_jwks(&tenant.id()).await?.into_inner();
-    /// println!("{} signing keys", jwks.keys.len());
+    /// match tenant.raw().get_jwks(&tenant.id()).await {
+    ///     Ok(jwks) => println!("{} signing keys", jwks.keys.len()),
+    ///     Err(Error::ErrorResponse(body)) => println!("{}: {}", body.status(), body.title),
+    ///     Err(other) => return Err(other.into()),
+    /// }
     /// # Ok(()) }
     /// ```
     pub fn raw(&self) -> &Client {

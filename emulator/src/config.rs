@@ -123,13 +123,14 @@ impl AttestationPreference {
 pub struct WebauthnSettings {
     /// Ceremony timeout; sent as `timeout` in ms and used as the session lifetime.
     pub timeout: Duration,
-    /// `userVerification`.
+    /// Whether the authenticator must verify the user: the options' `userVerification`,
+    /// and what finalize then checks.
     pub user_verification: UserVerification,
     /// `authenticatorAttachment`; omitted from options when `None`.
     pub attachment: Option<Attachment>,
-    /// `attestation`.
+    /// The attestation the options ask for (`attestation`).
     pub attestation: AttestationPreference,
-    /// `residentKey`.
+    /// Whether the credential must be discoverable: the options' `residentKey`.
     pub resident_key: ResidentKey,
 }
 

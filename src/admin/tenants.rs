@@ -67,8 +67,22 @@ impl Admin {
         self.client.baseurl()
     }
 
-    /// The generated admin client underneath: an escape hatch. Its calls go through the same
-    /// request hook (custom headers, retries, limits, tracing); its errors are progenitor's.
+    /// The [generated admin client](crate::generated::admin::Client) underneath: the escape
+    /// hatch for what the facade does not offer. There is no other way to get one.
+    ///
+    /// Its calls go through the same request hook as the facade's (custom headers, retries,
+    /// tracing, the response size limits, no redirects followed). What it lacks is what the
+    /// facade adds (see [`generated`](crate::generated)): argument checks before sending, the
+    /// one error type [`Error`] (its errors are progenitor's
+    /// [`generated::admin::Error`](crate::generated::admin::Error) around the API's
+    /// [`ErrorBody`](crate::generated::types::ErrorBody)), and typed pagination.
+    ///
+    /// ```no_run
+    /// # async fn demo(admin: hanko_passkeys::Admin) -> Result<(), Box<dyn std::error::Error>> {
+    /// let ready = admin.raw().health_ready().await?.into_inner().ready;
+    /// println!("ready: {ready}");
+    /// # Ok(()) }
+    /// ```
     pub fn raw(&self) -> &Client {
         &self.client
     }
