@@ -25,6 +25,13 @@ use crate::config::REDACTED;
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schemars",
+    derive(schemars::JsonSchema),
+    schemars(
+        description = "An API key or JWK secret of a tenant; `secret` is the value, in plaintext."
+    )
+)]
 pub struct Secret {
     /// The secret's id (what deleting it takes).
     pub id: Uuid,
