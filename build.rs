@@ -97,7 +97,7 @@ fn run(target: &Target) -> Result<(), String> {
         .map_err(|e| format!("{spec_path}: progenitor produced unparsable code: {e}"))?;
     check_error_types(&file).map_err(|e| format!("{spec_path}: {e}"))?;
     if schemars_enabled() {
-        string_constraints_in_schemas(&mut file.items);
+        string_constraints_in_schemas(&mut file.items).map_err(|e| format!("{spec_path}: {e}"))?;
     }
     let out = Path::new(&std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join(target.out);
     std::fs::write(&out, prettyplease::unparse(&file))
@@ -129,7 +129,7 @@ fn schemars_enabled() -> bool {
 /// `Deserialize` through it), but a derived `JsonSchema` sees only a `String`. Reads the limits
 /// back from each `FromStr` and states them on the newtype, so that its schema rejects what
 /// deserializing rejects.
-fn string_constraints_in_schemas(items: &mut [syn::Item]) {
+fn string_constraints_in_schemas(items: &mut [syn::Item]) -> Result<(), String> {
     use syn::visit::Visit;
 
     #[derive(Default)]
@@ -179,11 +179,17 @@ fn string_constraints_in_schemas(items: &mut [syn::Item]) {
         let (Some((trait_path, _)), syn::Type::Path(ty)) = (&imp.trait_, &*imp.self_ty) else {
             continue;
         };
-        if trait_path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "FromStr")
-        {
+        let trait_name = trait_path.segments.last().map(|s| s.ident.to_string());
+        if trait_name.as_deref() == Some("JsonSchema") {
+            // typify 0.8 writes these (for enum-constrained newtypes of non-strings) against
+            // the schemars 0.8 API, which does not compile with schemars 1.
+            return Err(format!(
+                "typify wrote its own `JsonSchema` impl for `{}`, for schemars 0.8; the \
+                 `schemars` feature uses schemars 1",
+                quote::ToTokens::to_token_stream(ty)
+            ));
+        }
+        if trait_name.as_deref() == Some("FromStr") {
             let mut found = Limits::default();
             found.visit_item_impl(imp);
             if let (false, Some(name)) = (found.0.is_empty(), ty.path.get_ident()) {
@@ -201,12 +207,13 @@ fn string_constraints_in_schemas(items: &mut [syn::Item]) {
             }
             syn::Item::Mod(m) => {
                 if let Some((_, inner)) = &mut m.content {
-                    string_constraints_in_schemas(inner);
+                    string_constraints_in_schemas(inner)?;
                 }
             }
             _ => {}
         }
     }
+    Ok(())
 }
 
 fn quote_path(path: &str) -> proc_macro2::TokenStream {

@@ -369,7 +369,11 @@ pub struct AssertionResponse {
 /// credentials) reads as `user_handle: None` and is kept in `extra`, so the JSON goes to the
 /// server as the browser sent it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schemars",
+    derive(schemars::JsonSchema),
+    schemars(description = "The authenticator's answer to a request; `userHandle` may be null.")
+)]
 #[serde(rename_all = "camelCase", try_from = "AssertionWire")]
 pub struct AuthenticatorAssertionResponse {
     /// base64url client data.

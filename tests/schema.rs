@@ -560,6 +560,20 @@ async fn schemas_accept_what_the_emulator_sends_and_reject_what_serde_rejects() 
         "user whose credential lacks its public key",
         &with(&user_details, "/credentials/0/public_key", None),
     );
+    check.refuses::<UserSummary>(
+        "user whose id is not a UUID",
+        &with(&users[0], "/id", Some(json!("alice"))),
+    );
+    check.refuses::<admin_types::TenantCreated>(
+        "created tenant without id",
+        &with(&created, "/id", None),
+    );
+    check.refuses::<admin_types::Alive>("alive as text", &json!({"alive": "yes"}));
+    check.refuses::<types::TransactionRequest>(
+        "transaction request without data",
+        &json!({"user_id": "u", "transaction_id": "t"}),
+    );
+    check.refuses::<types::LoginRequest>("login for an empty user id", &json!({"user_id": ""}));
     // typify checks string lengths while deserializing; the schemas say so too.
     check.refuses::<types::CredentialUpdate>("empty credential name", &json!({"name": ""}));
     check.refuses::<types::RegistrationRequest>(

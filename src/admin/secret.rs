@@ -39,6 +39,7 @@ pub struct Secret {
     pub name: String,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// The secret value, in plaintext.
     secret: String,
 }
 
