@@ -115,6 +115,9 @@ fn run(target: &Target) -> Result<(), String> {
         .map_err(|e| format!("{spec_path}: progenitor produced unparsable code: {e}"))?;
     check_error_types(&file).map_err(|e| format!("{spec_path}: {e}"))?;
     surface::shape(&mut file, target).map_err(|e| format!("{spec_path}: {e}"))?;
+    if schemars_enabled() {
+        string_constraints_in_schemas(&mut file.items).map_err(|e| format!("{spec_path}: {e}"))?;
+    }
     let out = Path::new(&std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join(target.out);
     std::fs::write(&out, prettyplease::unparse(&file))
         .map_err(|e| format!("{}: {e}", out.display()))
@@ -130,7 +133,106 @@ fn settings(target: &Target) -> GenerationSettings {
     for (schema, path) in target.replacements {
         settings.with_replacement(schema, path, std::iter::empty());
     }
+    // The `schemars` feature: every generated type implements `JsonSchema` too.
+    if schemars_enabled() {
+        settings.with_derive("::schemars::JsonSchema");
+    }
     settings
+}
+
+fn schemars_enabled() -> bool {
+    std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some()
+}
+
+/// typify checks `minLength`, `maxLength` and `pattern` in a string newtype's `FromStr` (and
+/// `Deserialize` through it), but a derived `JsonSchema` sees only a `String`. Reads the limits
+/// back from each `FromStr` and states them on the newtype, so that its schema rejects what
+/// deserializing rejects.
+fn string_constraints_in_schemas(items: &mut [syn::Item]) -> Result<(), String> {
+    use syn::visit::Visit;
+
+    #[derive(Default)]
+    struct Limits(Vec<proc_macro2::TokenStream>);
+    impl<'ast> Visit<'ast> for Limits {
+        fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
+            // `value.chars().count() > N` / `< N`
+            let is_count = matches!(&*e.left, syn::Expr::MethodCall(m) if m.method == "count");
+            if let (
+                true,
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(n),
+                    ..
+                }),
+            ) = (is_count, &*e.right)
+            {
+                let n: u64 = n.base10_parse().unwrap_or(0);
+                match e.op {
+                    syn::BinOp::Gt(_) => self.0.push(quote::quote!("maxLength" = #n)),
+                    syn::BinOp::Lt(_) => self.0.push(quote::quote!("minLength" = #n)),
+                    _ => {}
+                }
+            }
+            syn::visit::visit_expr_binary(self, e);
+        }
+        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+            // `::regress::Regex::new("pattern")`
+            let is_regex = matches!(&*call.func, syn::Expr::Path(p)
+                if p.path.segments.iter().any(|s| s.ident == "Regex"));
+            if let (
+                true,
+                Some(syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(p),
+                    ..
+                })),
+            ) = (is_regex, call.args.first())
+            {
+                self.0.push(quote::quote!("pattern" = #p));
+            }
+            syn::visit::visit_expr_call(self, call);
+        }
+    }
+
+    let mut limits = std::collections::HashMap::new();
+    for item in items.iter() {
+        let syn::Item::Impl(imp) = item else { continue };
+        let (Some((trait_path, _)), syn::Type::Path(ty)) = (&imp.trait_, &*imp.self_ty) else {
+            continue;
+        };
+        let trait_name = trait_path.segments.last().map(|s| s.ident.to_string());
+        if trait_name.as_deref() == Some("JsonSchema") {
+            // typify 0.8 writes these (for enum-constrained newtypes of non-strings) against
+            // the schemars 0.8 API, which does not compile with schemars 1.
+            return Err(format!(
+                "typify wrote its own `JsonSchema` impl for `{}`, for schemars 0.8; the \
+                 `schemars` feature uses schemars 1",
+                quote::ToTokens::to_token_stream(ty)
+            ));
+        }
+        if trait_name.as_deref() == Some("FromStr") {
+            let mut found = Limits::default();
+            found.visit_item_impl(imp);
+            if let (false, Some(name)) = (found.0.is_empty(), ty.path.get_ident()) {
+                limits.insert(name.to_string(), found.0);
+            }
+        }
+    }
+    for item in items.iter_mut() {
+        match item {
+            syn::Item::Struct(s) => {
+                if let Some(found) = limits.get(&s.ident.to_string()) {
+                    s.attrs
+                        .push(syn::parse_quote!(#[schemars(extend(#(#found),*))]));
+                }
+            }
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &mut m.content {
+                    string_constraints_in_schemas(inner)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn quote_path(path: &str) -> proc_macro2::TokenStream {

@@ -18,6 +18,7 @@ macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant,)*
             /// A value this version of the SDK does not know, kept as sent.
@@ -91,6 +92,7 @@ string_enum! {
 /// `@github/webauthn-json` and `PublicKeyCredential.parseCreationOptionsFromJSON` take: send it
 /// to the frontend as it is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RegistrationOptions {
     /// The WebAuthn creation options.
     #[serde(rename = "publicKey")]
@@ -102,6 +104,7 @@ pub struct RegistrationOptions {
 
 /// WebAuthn `PublicKeyCredentialCreationOptions` in JSON form.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PublicKeyCredentialCreationOptions {
     /// The relying party the credential is bound to.
@@ -131,6 +134,7 @@ pub struct PublicKeyCredentialCreationOptions {
 
 /// The relying party: your site.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RelyingParty {
     /// RP id: the domain credentials are bound to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -144,6 +148,7 @@ pub struct RelyingParty {
 
 /// The user a credential is created for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct UserEntity {
     /// base64url user handle (the UTF-8 bytes of your user id).
@@ -162,6 +167,7 @@ pub struct UserEntity {
 
 /// One accepted public-key algorithm.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialParameter {
     /// Always `public-key`.
     #[serde(rename = "type")]
@@ -175,6 +181,7 @@ pub struct CredentialParameter {
 
 /// Names one credential in an allow or exclude list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialDescriptor {
     /// Always `public-key`.
     #[serde(rename = "type")]
@@ -191,6 +198,7 @@ pub struct CredentialDescriptor {
 
 /// Which authenticators may be used for a registration.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticatorSelection {
     /// Platform or roaming authenticators only.
@@ -214,6 +222,7 @@ pub struct AuthenticatorSelection {
 /// initialize calls. Serializes to exactly `{"publicKey": {...}}`: send it to the frontend as
 /// it is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LoginOptions {
     /// The WebAuthn request options.
     #[serde(rename = "publicKey")]
@@ -225,6 +234,7 @@ pub struct LoginOptions {
 
 /// WebAuthn `PublicKeyCredentialRequestOptions` in JSON form.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PublicKeyCredentialRequestOptions {
     /// base64url challenge: 32 random bytes, or 64 bytes bound to the data of a transaction.
@@ -261,6 +271,14 @@ pub struct PublicKeyCredentialRequestOptions {
 /// # Ok::<(), hanko_passkeys::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schemars",
+    derive(schemars::JsonSchema),
+    schemars(
+        description = "The credential `navigator.credentials.create()` produced, in JSON form \
+        (webauthn-json or `PublicKeyCredential.toJSON()`)."
+    )
+)]
 #[serde(rename_all = "camelCase")]
 pub struct RegistrationResponse {
     /// base64url credential id.
@@ -286,6 +304,7 @@ pub struct RegistrationResponse {
 
 /// The authenticator's answer to a creation request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AuthenticatorAttestationResponse {
     /// base64url client data.
@@ -314,6 +333,14 @@ pub struct AuthenticatorAttestationResponse {
 /// # Ok::<(), hanko_passkeys::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schemars",
+    derive(schemars::JsonSchema),
+    schemars(
+        description = "The assertion `navigator.credentials.get()` produced, in JSON form \
+        (webauthn-json or `PublicKeyCredential.toJSON()`)."
+    )
+)]
 #[serde(rename_all = "camelCase")]
 pub struct AssertionResponse {
     /// base64url credential id.
@@ -342,6 +369,11 @@ pub struct AssertionResponse {
 /// credentials) reads as `user_handle: None` and is kept in `extra`, so the JSON goes to the
 /// server as the browser sent it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schemars",
+    derive(schemars::JsonSchema),
+    schemars(description = "The authenticator's answer to a request; `userHandle` may be null.")
+)]
 #[serde(rename_all = "camelCase", try_from = "AssertionWire")]
 pub struct AuthenticatorAssertionResponse {
     /// base64url client data.
@@ -359,17 +391,26 @@ pub struct AuthenticatorAssertionResponse {
     pub extra: Extra,
 }
 
+// With the `schemars` feature, the schema of what the SDK reads (`try_from`) is this type's:
+// its field docs are the descriptions there.
 /// [`AuthenticatorAssertionResponse`] as it arrives, before `userHandle` is sorted out.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 struct AssertionWire {
+    /// base64url client data.
     #[serde(rename = "clientDataJSON")]
     client_data_json: String,
+    /// base64url authenticator data.
     authenticator_data: String,
+    /// base64url signature.
     signature: String,
-    /// `Some(Null)` for an explicit `null`, `None` when the member is absent.
+    /// base64url user handle, or `null`; needed for discoverable logins and transactions.
+    // `Some(Null)` for an explicit `null`, `None` when the member is absent.
     #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "schemars", schemars(with = "Option<String>"))]
     user_handle: Option<serde_json::Value>,
+    /// Members not modelled here.
     #[serde(flatten)]
     extra: Extra,
 }

@@ -25,6 +25,13 @@ use crate::config::REDACTED;
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(
+    feature = "schemars",
+    derive(schemars::JsonSchema),
+    schemars(
+        description = "An API key or JWK secret of a tenant; `secret` is the value, in plaintext."
+    )
+)]
 pub struct Secret {
     /// The secret's id (what deleting it takes).
     pub id: Uuid,
@@ -32,6 +39,7 @@ pub struct Secret {
     pub name: String,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// The secret value, in plaintext.
     secret: String,
 }
 

@@ -12,6 +12,14 @@ use super::error::TokenError;
 /// and the time claims were checked. [`Claims::new`] builds one without a token, for tests
 /// of your own code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "schemars",
+    derive(schemars::JsonSchema),
+    schemars(
+        description = "The claims of a Hanko passkey token (the JWT payload); `iat` and `exp` \
+        are seconds since the epoch."
+    )
+)]
 #[non_exhaustive]
 pub struct Claims {
     /// The application's user id, as passed to Hanko at registration.
@@ -22,9 +30,11 @@ pub struct Claims {
     pub aud: Vec<String>,
     /// When Hanko issued the token.
     #[serde(with = "chrono::serde::ts_seconds")]
+    #[cfg_attr(feature = "schemars", schemars(with = "i64"))]
     pub iat: DateTime<Utc>,
     /// When the token expires (Hanko: `iat` + 5 minutes).
     #[serde(with = "chrono::serde::ts_seconds")]
+    #[cfg_attr(feature = "schemars", schemars(with = "i64"))]
     pub exp: DateTime<Utc>,
     /// The transaction id, present only on tokens from a transaction finalize.
     #[serde(skip_serializing_if = "Option::is_none")]
