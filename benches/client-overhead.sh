@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 if [ ! -d benches/js-sdk/node_modules/@teamhanko/passkeys-sdk ]; then
   (cd benches/js-sdk && npm ci --no-audit --no-fund >&2)
 fi
-cargo bench --bench client_overhead -- --node "$PWD/benches/js-sdk/login-initialize.mjs"
+cargo bench -p hanko-passkeys-benches --bench client_overhead -- --node "$PWD/benches/js-sdk/login-initialize.mjs"

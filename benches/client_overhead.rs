@@ -3,10 +3,10 @@
 //! same request and decoding the same JSON, and (through `benches/client-overhead.sh`)
 //! `@teamhanko/passkeys-sdk` 0.2.1 on node.
 //!
-//! `cargo bench --bench client_overhead` measures the two Rust clients in alternating rounds
-//! in one process (CPU from `/proc/self/stat`, all threads) and prints their ratio; with
-//! `-- --serve` it is the canned server; `-- --node <script>` also runs the JS SDK against the
-//! same server and prints its ratio. The script does all of it.
+//! `cargo bench -p hanko-passkeys-benches --bench client_overhead` measures the two Rust
+//! clients in alternating rounds in one process (CPU from `/proc/self/stat`, all threads) and
+//! prints their ratio; with `-- --serve` it is the canned server; `-- --node <script>` also
+//! runs the JS SDK against the same server and prints its ratio. The script does all of it.
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -1,6 +1,6 @@
 //! Throughput of the SDK against the local emulator, over real HTTP on 127.0.0.1.
 //!
-//! `cargo bench --bench emulator -- --noplot`
+//! `cargo bench -p hanko-passkeys-benches --bench emulator -- --noplot`
 //!
 //! `ceremony/*`: one element is one full passkey ceremony: registration initialize → virtual
 //! authenticator → registration finalize → discoverable login initialize → virtual

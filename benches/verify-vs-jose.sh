@@ -9,7 +9,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # The bench writes token.txt, jwks.json and rp_id.txt into $tmp before measuring.
-VERIFY_BENCH_EXPORT_DIR="$tmp" cargo bench --bench verify -- --noplot verify/rs256_rsa4096_warm >&2
+VERIFY_BENCH_EXPORT_DIR="$tmp" cargo bench -p hanko-passkeys-benches --bench verify -- --noplot verify/rs256_rsa4096_warm >&2
 
 target_dir=$(cargo metadata --format-version 1 --no-deps |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')

@@ -1,7 +1,7 @@
 //! Warm-cache verifications per second of one Hanko-style token (RS256, RSA-4096),
 //! single-threaded.
 //!
-//! `cargo bench --bench verify`. With `VERIFY_BENCH_EXPORT_DIR=DIR` set, the token, the
+//! `cargo bench -p hanko-passkeys-benches --bench verify`. With `VERIFY_BENCH_EXPORT_DIR=DIR` set, the token, the
 //! JWKS and the RP id are also written to DIR so `benches/jose/verify.mjs` can verify
 //! exactly the same token (see `benches/verify-vs-jose.sh`).
 

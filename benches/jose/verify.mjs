@@ -2,7 +2,7 @@
 // JWKS with jose, single-threaded (one verification in flight at a time), and prints ops/s.
 //
 // Usage: node verify.mjs DIR   (DIR holds token.txt, jwks.json, rp_id.txt written by
-// `VERIFY_BENCH_EXPORT_DIR=DIR cargo bench --bench verify`; see ../verify-vs-jose.sh)
+// `VERIFY_BENCH_EXPORT_DIR=DIR cargo bench -p hanko-passkeys-benches --bench verify`; see ../verify-vs-jose.sh)
 // Prints a human-readable line on stderr and the bare ops/s number on stdout.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
