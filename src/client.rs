@@ -156,30 +156,57 @@ pub(crate) fn require_key(client: &Client, operation: &str, user_named: bool) ->
 }
 
 /// Runs one generated call and maps whatever happens into [`Error`].
-pub(crate) async fn call<T, F>(
+///
+/// Not an `async fn`: the generated future (kilobytes) is boxed by [`run`] before the first
+/// `.await`, so the facade's futures, and the caller's, hold a pointer instead of moving it.
+pub(crate) fn call<T, F>(
     client: &Client,
     operation: &'static str,
     request: F,
-) -> Result<Reply<T>, Error>
+) -> impl Future<Output = Result<Reply<T>, Error>> + use<T, F>
 where
     T: DeserializeOwned + 'static,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
 {
-    require_key(client, operation, false)?;
-    call_unchecked(client, request).await
+    let checked = require_key(client, operation, false);
+    let request = run(request);
+    async move {
+        checked?;
+        request.await
+    }
 }
 
 /// [`call`] without the API-key check, for calls whose need depends on the arguments.
-pub(crate) async fn call_unchecked<T, F>(_client: &Client, request: F) -> Result<Reply<T>, Error>
+pub(crate) fn call_unchecked<T, F>(
+    _client: &Client,
+    request: F,
+) -> impl Future<Output = Result<Reply<T>, Error>> + use<T, F>
 where
     T: DeserializeOwned + 'static,
     F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
 {
-    run(request).await
+    run(request)
 }
 
 /// Runs one generated call of either client and maps whatever happens into [`Error`].
-pub(crate) async fn run<T, E, F>(request: F) -> Result<Reply<T>, Error>
+///
+/// The generated future is moved once, into the heap, when this is called; the future
+/// returned holds the box.
+pub(crate) fn run<T, E, F>(
+    request: F,
+) -> impl Future<Output = Result<Reply<T>, Error>> + use<T, E, F>
+where
+    T: DeserializeOwned + 'static,
+    E: ErrorParts,
+    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+{
+    let request = Box::pin(request);
+    settle(request)
+}
+
+/// [`run`] once the generated future is boxed: awaits it inside the hook's task-local and maps
+/// the outcome.
+async fn settle<T, E, F>(request: F) -> Result<Reply<T>, Error>
 where
     T: DeserializeOwned + 'static,
     E: ErrorParts,
@@ -214,7 +241,9 @@ where
             }
         }
         Err(progenitor_client::Error::UnexpectedResponse(response)) => {
-            unexpected(response, request_id).await
+            // Boxed: reading an error body is the rare path, and its state would otherwise
+            // enlarge every call's future.
+            Box::pin(unexpected(response, request_id)).await
         }
         Err(progenitor_client::Error::InvalidResponsePayload(bytes, source)) => {
             // progenitor drops the status here; the hook kept it.

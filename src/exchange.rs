@@ -250,13 +250,12 @@ pub(crate) fn into_response(buffered: Buffered) -> reqwest::Response {
     *response.status_mut() = buffered.status;
     *response.version_mut() = buffered.version;
     *response.headers_mut() = buffered.headers;
-    if buffered.status.is_redirection() {
-        // Only a redirect needs the URL: its Location may be relative to it.
-        use reqwest::ResponseBuilderExt;
-        let mut with_url = http::Response::builder().url(buffered.url);
-        if let Some(extensions) = with_url.extensions_mut() {
-            *response.extensions_mut() = std::mem::take(extensions);
-        }
+    // The URL rides in the extensions (a redirect's Location may be relative to it). Without
+    // it, reqwest parses a placeholder URL for every response.
+    use reqwest::ResponseBuilderExt;
+    let mut with_url = http::Response::builder().url(buffered.url);
+    if let Some(extensions) = with_url.extensions_mut() {
+        *response.extensions_mut() = std::mem::take(extensions);
     }
     reqwest::Response::from(response)
 }
