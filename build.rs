@@ -165,11 +165,13 @@ fn string_constraints_in_schemas(items: &mut [syn::Item]) -> Result<(), String> 
                 }),
             ) = (is_count, &*e.right)
             {
-                let n: u64 = n.base10_parse().unwrap_or(0);
-                match e.op {
-                    syn::BinOp::Gt(_) => self.0.push(quote::quote!("maxLength" = #n)),
-                    syn::BinOp::Lt(_) => self.0.push(quote::quote!("minLength" = #n)),
-                    _ => {}
+                // A limit that does not parse is left out rather than stated as 0.
+                if let Ok(n) = n.base10_parse::<u64>() {
+                    match e.op {
+                        syn::BinOp::Gt(_) => self.0.push(quote::quote!("maxLength" = #n)),
+                        syn::BinOp::Lt(_) => self.0.push(quote::quote!("minLength" = #n)),
+                        _ => {}
+                    }
                 }
             }
             syn::visit::visit_expr_binary(self, e);

@@ -176,19 +176,8 @@ where
     }
 }
 
-/// [`call`] without the API-key check, for calls whose need depends on the arguments.
-pub(crate) fn call_unchecked<T, F>(
-    _client: &Client,
-    request: F,
-) -> impl Future<Output = Result<Reply<T>, Error>> + use<T, F>
-where
-    T: DeserializeOwned + 'static,
-    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
-{
-    run(request)
-}
-
-/// Runs one generated call of either client and maps whatever happens into [`Error`].
+/// Runs one generated call of either client and maps whatever happens into [`Error`], without
+/// [`call`]'s API-key check (for calls whose need depends on the arguments, and the admin API).
 ///
 /// The generated future is moved once, into the heap, when this is called; the future
 /// returned holds the box.

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use progenitor_client::ClientInfo;
 use uuid::Uuid;
 
-use crate::client::{Hooks, call, call_unchecked, require_key};
+use crate::client::{Hooks, call, require_key, run};
 use crate::generated::{Client, types};
 use crate::token::Verifier;
 use crate::{
@@ -388,11 +388,9 @@ async fn login_initialize(tenant: &Tenant, user_id: Option<&str>) -> Result<Logi
     // The server wants the key exactly when a user is named.
     let c = tenant.client();
     require_key(c, "login_initialize", user_id.is_some())?;
-    Ok(
-        call_unchecked(c, c.login_initialize(tenant.tenant_id(), &body))
-            .await?
-            .value,
-    )
+    Ok(run(c.login_initialize(tenant.tenant_id(), &body))
+        .await?
+        .value)
 }
 
 /// Operations on one user: [`Tenant::user`].
