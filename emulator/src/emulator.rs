@@ -8,12 +8,11 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use uuid::Uuid;
-use webauthn_rs_core::WebauthnCore;
 
 use crate::config::{TenantConfig, TenantInfo, WebauthnSettings};
 use crate::error::EmulatorError;
-use crate::keys::{KeyRing, SaveKey, key_size};
-use crate::state::{AppState, Tenant, TenantData, TenantStorage};
+use crate::state::AppState;
+use crate::tenants::NewTenant;
 
 /// Configures and starts an [`Emulator`]; get one from [`Emulator::builder`].
 #[derive(Debug, Clone)]
@@ -155,37 +154,25 @@ impl EmulatorBuilder {
             .map_err(EmulatorError::Bind)?;
         let admin_addr = admin_listener.local_addr().map_err(EmulatorError::Bind)?;
         let rsa_bits = self.tenant.rsa_bits;
+        #[cfg_attr(not(feature = "sqlite"), allow(unused_mut))]
+        let mut first = None;
         #[cfg(feature = "sqlite")]
-        let restored = {
-            let mut first = None;
-            for tenant in stored {
-                let keys = tenant.keys;
-                let rows = tenant.rows;
-                let info = install_tenant(
-                    &state,
-                    tenant.config,
-                    Some(tenant.api_key),
-                    &base,
-                    Some((keys, rows)),
-                )?;
-                first.get_or_insert(info);
-            }
-            first
+        for tenant in stored {
+            let tenant = crate::tenants::restore(&state, tenant)?;
+            first.get_or_insert(tenant);
+        }
+        let first = match first {
+            Some(tenant) => tenant,
+            None => crate::tenants::create(&state, NewTenant::from_config(self.tenant))?,
         };
-        #[cfg(not(feature = "sqlite"))]
-        let restored: Option<TenantInfo> = None;
-        let info = match restored {
-            Some(info) => info,
-            None => create_tenant(&state, self.tenant, &base).await?,
-        };
-        let app = crate::server::router(state.clone());
+        let info = crate::tenants::info(&first, &base);
+        let app = crate::app::public(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(crate::server::serve(listener, app, async {
             let _ = rx.await;
         }));
-        let admin_app = crate::admin::router(crate::admin::Admin {
+        let admin_app = crate::app::admin(crate::admin::Admin {
             state: state.clone(),
-            public_base: base.clone(),
             rsa_bits,
         });
         let (admin_tx, admin_rx) = oneshot::channel::<()>();
@@ -202,113 +189,6 @@ impl EmulatorBuilder {
             task: vec![task, admin_task],
         })
     }
-}
-
-pub(crate) async fn create_tenant(
-    state: &AppState,
-    config: TenantConfig,
-    base: &str,
-) -> Result<TenantInfo, EmulatorError> {
-    let api_key = config.api_key.clone();
-    install_tenant(state, config, api_key, base, None)
-}
-
-/// What a restored tenant brings along: its keys `(kid, PKCS#8)` and its data rows.
-type Restored = (Vec<(Uuid, Vec<u8>)>, Vec<crate::state::Change>);
-
-/// Puts a tenant into the state: a new one (stored in the journal, if any) or, with
-/// `restored`, one read back from the journal.
-fn install_tenant(
-    state: &AppState,
-    config: TenantConfig,
-    api_key: Option<String>,
-    base: &str,
-    restored: Option<Restored>,
-) -> Result<TenantInfo, EmulatorError> {
-    let origins = check_config(&config)?;
-    let id = config.tenant_id.unwrap_or_else(Uuid::new_v4);
-    if state.tenant(&id).is_some() {
-        return Err(EmulatorError::TenantExists(id));
-    }
-    let api_key = api_key.unwrap_or_else(crate::keys::random_secret);
-    let journal = state.journal.clone();
-    let save_key = journal
-        .clone()
-        .map(|journal| -> SaveKey { Arc::new(move |kid, pkcs8| journal.save_key(id, kid, pkcs8)) });
-    let size = key_size(config.rsa_bits)?;
-    let (keys, data) = match restored {
-        Some((keys, rows)) => (
-            KeyRing::restore(size, keys, save_key)?,
-            TenantData::restore(rows, state.clock.now()),
-        ),
-        None => {
-            if let Some(journal) = &journal {
-                journal
-                    .save_tenant(id, &config, &api_key)
-                    .map_err(EmulatorError::Storage)?;
-            }
-            // Generated in the background when first needed (see `keys`).
-            (KeyRing::new(size, save_key), TenantData::default())
-        }
-    };
-    state
-        .credential_ids
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .extend(data.credentials.values().map(|c| c.raw_id.clone()));
-    let webauthn = webauthn_for(&config, origins);
-    let tenant = Tenant::new(
-        id,
-        config,
-        api_key.clone(),
-        webauthn,
-        keys,
-        TenantStorage {
-            clock: state.clock.clone(),
-            journal,
-            data,
-        },
-    );
-    state
-        .insert_tenant(tenant)
-        .map_err(EmulatorError::TenantExists)?;
-    Ok(TenantInfo {
-        tenant_id: id,
-        api_key,
-        tenant_url: format!("{base}/{id}"),
-    })
-}
-
-/// Checks a configuration's RP id and origins and parses the origins.
-pub(crate) fn check_config(config: &TenantConfig) -> Result<Vec<url::Url>, EmulatorError> {
-    if config.rp_id.is_empty() {
-        return Err(EmulatorError::Config("rp_id must not be empty".into()));
-    }
-    if config.origins.is_empty() {
-        return Err(EmulatorError::Config(
-            "at least one origin is required".into(),
-        ));
-    }
-    config
-        .origins
-        .iter()
-        .map(|origin| {
-            url::Url::parse(origin)
-                .map_err(|e| EmulatorError::Config(format!("origin {origin:?}: {e}")))
-        })
-        .collect()
-}
-
-/// The WebAuthn verifier of a tenant configuration.
-pub(crate) fn webauthn_for(config: &TenantConfig, origins: Vec<url::Url>) -> WebauthnCore {
-    WebauthnCore::new_unsafe_experts_only(
-        &config.rp_name,
-        &config.rp_id,
-        origins,
-        config.passkey.timeout,
-        Some(false),
-        Some(false),
-    )
 }
 
 /// A running in-memory Hanko Passkey API on 127.0.0.1. Stops on [`Emulator::shutdown`] or drop.
@@ -443,7 +323,8 @@ impl Emulator {
     /// # Ok(()) }
     /// ```
     pub async fn add_tenant(&self, config: TenantConfig) -> Result<TenantInfo, EmulatorError> {
-        create_tenant(&self.state, config, &self.base).await
+        let tenant = crate::tenants::create(&self.state, NewTenant::from_config(config))?;
+        Ok(crate::tenants::info(&tenant, &self.base))
     }
 
     /// Generates a new signing key for `tenant_id`: new tokens use it, the JWKS keeps the old

@@ -68,6 +68,7 @@ impl KeyRing {
     }
 
     /// A ring of stored keys (PKCS#8, oldest first); a new one is made if there are none.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     pub(crate) fn restore(
         size: KeySize,
         stored: Vec<(Uuid, Vec<u8>)>,
@@ -157,6 +158,7 @@ impl PendingKey {
     }
 
     /// A key that exists already (restored from storage).
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     fn generated(kid: Uuid, size: KeySize, pair: KeyPair) -> Self {
         let key = Self {
             kid,

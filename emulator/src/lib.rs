@@ -4,6 +4,7 @@
 
 mod aaguid;
 mod admin;
+mod app;
 pub mod authenticator;
 mod ceremony;
 mod config;
@@ -16,6 +17,7 @@ mod server;
 mod state;
 #[cfg(feature = "sqlite")]
 mod store;
+mod tenants;
 
 pub use config::{
     Attachment, AttestationPreference, ResidentKey, TenantConfig, TenantInfo, UserVerification,

@@ -11,7 +11,7 @@ use webauthn_rs_core::proto::Authentication;
 
 use super::b64url;
 use super::verify::{self, Failure, flags};
-use crate::error::ApiError;
+use crate::server::error::ApiError;
 use crate::server::go_decode::{Reader, scan};
 use crate::state::{Operation, Session, StoredCredential, Tenant, TenantData};
 

@@ -1,31 +1,20 @@
 //! Login: discoverable or user-bound (`/login/*`), and MFA login (`/mfa/login/*`). Both create
 //! `authentication` sessions, so either finalize endpoint takes either kind of challenge.
 
-use std::sync::Arc;
-
-use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
 
 use super::assertion::{
     Checks, ParsedAssertion, convert_user_handle, session_for, unknown_user, verify,
 };
 use super::options::{RequestOptionsResponse, TokenResponse};
 use super::{Flow, Step, Subject, expires, new_challenge, token, uv_required};
-use crate::error::ApiError;
 use crate::resources::audit_logs::record;
 use crate::server::binding::Validation;
+use crate::server::error::ApiError;
 use crate::server::extract::{CurrentTenant, EchoBody, RequestMeta};
 use crate::server::middleware::{api_key_header, check_api_key};
 use crate::server::response::GoJson;
-use crate::state::{AppState, Operation, Session, Tenant};
-
-/// `/login`: no API key, except that initialize checks it itself when a user id is given.
-pub(crate) fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route("/login/initialize", post(initialize))
-        .route("/login/finalize", post(finalize))
-}
+use crate::state::{Operation, Session, Tenant};
 
 /// The body of `/login/initialize`: no user id means a discoverable login.
 struct InitRequest {
@@ -68,7 +57,7 @@ impl MfaInitRequest {
     }
 }
 
-async fn initialize(
+pub(crate) async fn initialize(
     CurrentTenant(tenant): CurrentTenant,
     meta: RequestMeta,
     headers: HeaderMap,
@@ -156,7 +145,7 @@ fn begin(
     Ok(GoJson::ok(options))
 }
 
-async fn finalize(
+pub(crate) async fn finalize(
     CurrentTenant(tenant): CurrentTenant,
     meta: RequestMeta,
     body: EchoBody,

@@ -9,11 +9,6 @@ pub(crate) mod registration;
 pub(crate) mod transaction;
 mod verify;
 
-use std::sync::Arc;
-
-use axum::Router;
-use axum::middleware::from_fn;
-use axum::routing::{any, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -21,10 +16,9 @@ use rand::RngCore as _;
 use serde::Serialize;
 
 use crate::config::{UserVerification, WebauthnSettings};
-use crate::error::ApiError;
-use crate::server::middleware::{not_found, require_api_key};
+use crate::server::error::ApiError;
 use crate::server::response::GoJson;
-use crate::state::{AppState, Tenant};
+use crate::state::Tenant;
 use options::TokenResponse;
 
 /// Which of the tenant's two WebAuthn clients a ceremony uses.
@@ -66,26 +60,6 @@ pub(crate) enum Step {
     RegistrationFinal,
     LoginInit,
     LoginFinal,
-}
-
-/// The `/mfa` group: every route, and its catch-all, behind the API key.
-pub(crate) fn mfa_routes() -> Router<Arc<AppState>> {
-    Router::new().nest(
-        "/mfa",
-        Router::new()
-            .route(
-                "/registration/initialize",
-                post(registration::initialize_mfa),
-            )
-            .route("/registration/finalize", post(registration::finalize_mfa))
-            .route("/login/initialize", post(login::initialize_mfa))
-            .route("/login/finalize", post(login::finalize_mfa))
-            // The group's catch-all (`/mfa/*`), behind the key like the group.
-            .method_not_allowed_fallback(not_found)
-            .route("/", any(not_found))
-            .route("/{*rest}", any(not_found))
-            .layer(from_fn(require_api_key)),
-    )
 }
 
 /// Decodes base64url, tolerating `=` padding and rejecting the standard alphabet, like Go.

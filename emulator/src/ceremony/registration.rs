@@ -3,11 +3,8 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::middleware::from_fn;
-use axum::routing::post;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
@@ -24,26 +21,15 @@ use super::verify;
 use super::{
     Flow, Step, Subject, b64url, expires, new_challenge, strip_padding, token, uv_required,
 };
-use crate::error::ApiError;
 use crate::resources::audit_logs::record;
 use crate::server::binding::Validation;
+use crate::server::error::ApiError;
 use crate::server::extract::{CurrentTenant, EchoBody, RequestMeta};
 use crate::server::go_decode::{Reader, scan};
-use crate::server::middleware::require_api_key;
 use crate::server::response::GoJson;
 use crate::state::{AppState, Operation, Session, StoredCredential, Tenant, User};
 
-/// `/registration`: initialize needs the key (route middleware), finalize does not.
-pub(crate) fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route(
-            "/registration/initialize",
-            post(initialize).route_layer(from_fn(require_api_key)),
-        )
-        .route("/registration/finalize", post(finalize))
-}
-
-async fn initialize(
+pub(crate) async fn initialize(
     tenant: CurrentTenant,
     meta: RequestMeta,
     body: EchoBody,
@@ -59,7 +45,7 @@ pub(crate) async fn initialize_mfa(
     begin(&tenant, &meta, &body, Flow::Mfa)
 }
 
-async fn finalize(
+pub(crate) async fn finalize(
     State(state): State<Arc<AppState>>,
     CurrentTenant(tenant): CurrentTenant,
     meta: RequestMeta,

@@ -1,13 +1,8 @@
 //! Transactions (`/transaction/*`, API key): a login whose challenge is bound to the
 //! transaction's data, and the list of a user's transactions.
 
-use std::sync::Arc;
-
-use axum::Router;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::middleware::from_fn;
-use axum::routing::{any, post};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -18,36 +13,12 @@ use super::assertion::{
 };
 use super::options::{RequestOptionsResponse, TokenResponse};
 use super::{Subject, expires, random_bytes, token, uv_required};
-use crate::error::ApiError;
 use crate::resources::audit_logs::record;
 use crate::server::binding::Validation;
+use crate::server::error::ApiError;
 use crate::server::extract::{CurrentTenant, EchoBody, RequestMeta, parse_gofrs_uuid};
-use crate::server::middleware::{get_only, not_found, require_api_key};
 use crate::server::response::GoJson;
-use crate::state::{
-    AppState, Operation, Session, StoredCredential, Tenant, Transaction, format_time,
-};
-
-/// The `/transaction` group: every route, and its catch-all, behind the API key.
-pub(crate) fn routes() -> Router<Arc<AppState>> {
-    Router::new().nest(
-        "/transaction",
-        Router::new()
-            // echo backtracks from a static segment with no GET to `/:user_id`, so
-            // `GET /transaction/initialize` lists the transactions of user "initialize".
-            .route(
-                "/initialize",
-                post(initialize).get(list_static).head(not_found),
-            )
-            .route("/finalize", post(finalize).get(list_static).head(not_found))
-            .route("/{user_id}", get_only(list))
-            // The group's catch-all (`/transaction/*`), behind the key like the group.
-            .method_not_allowed_fallback(not_found)
-            .route("/", any(not_found))
-            .route("/{user_id}/{*rest}", any(not_found))
-            .layer(from_fn(require_api_key)),
-    )
-}
+use crate::state::{Operation, Session, StoredCredential, Tenant, Transaction, format_time};
 
 /// The body of `/transaction/initialize`.
 struct InitRequest {
@@ -84,7 +55,7 @@ impl InitRequest {
     }
 }
 
-async fn initialize(
+pub(crate) async fn initialize(
     CurrentTenant(tenant): CurrentTenant,
     meta: RequestMeta,
     body: EchoBody,
@@ -177,7 +148,7 @@ fn bound_challenge(transaction_id: &str, canonical_data: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes)
 }
 
-async fn finalize(
+pub(crate) async fn finalize(
     CurrentTenant(tenant): CurrentTenant,
     meta: RequestMeta,
     body: EchoBody,
@@ -242,18 +213,18 @@ pub(crate) struct TransactionDto<'a> {
 
 /// The path parameter (the tenant id is a path parameter too).
 #[derive(Deserialize)]
-struct UserPath {
+pub(crate) struct UserPath {
     user_id: String,
 }
 
-async fn list(
+pub(crate) async fn list(
     tenant: CurrentTenant,
     Path(UserPath { user_id }): Path<UserPath>,
 ) -> Result<axum::response::Response, ApiError> {
     list_for(&tenant, &user_id)
 }
 
-async fn list_static(
+pub(crate) async fn list_static(
     tenant: CurrentTenant,
     uri: axum::http::Uri,
 ) -> Result<axum::response::Response, ApiError> {

@@ -1,44 +1,19 @@
 //! `GET /{tenant}/audit_logs` (API key), and the rows the other routes write.
 
-use std::sync::Arc;
-
-use axum::Router;
 use axum::extract::OriginalUri;
 use axum::http::HeaderMap;
-use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::server::error::ApiError;
 use crate::server::extract::{CurrentTenant, RequestMeta};
 use crate::server::go_time;
 use crate::server::like;
-use crate::server::middleware::{not_found, require_api_key};
 use crate::server::pagination::{Defaults, Paging, query_pairs, query_value};
 use crate::server::response::GoJson;
-use crate::state::{AppState, AuditLog, Tenant, TenantData, format_time};
-
-pub(crate) fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        // As with `/credentials`: a wrong method on the group's own path reaches the tenant
-        // catch-all without a key check.
-        .route(
-            "/audit_logs",
-            get(list)
-                .route_layer(from_fn(require_api_key))
-                .head(not_found),
-        )
-        // The group's catch-all (`/audit_logs/*`), behind the key.
-        .nest(
-            "/audit_logs",
-            Router::new()
-                .route("/{*rest}", any(not_found))
-                .layer(from_fn(require_api_key)),
-        )
-}
+use crate::state::{AuditLog, Tenant, TenantData, format_time};
 
 /// Appends a successful event to the audit log (failed events are never persisted, like the
 /// server, whose failure rows are rolled back with the handler's transaction).

@@ -2,52 +2,18 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::HeaderMap;
-use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
 use serde::Serialize;
 
 use super::audit_logs::record;
-use crate::error::ApiError;
 use crate::server::binding::{Bound, Validation, process_error};
+use crate::server::error::ApiError;
 use crate::server::extract::{CurrentTenant, EchoBody, RequestMeta};
-use crate::server::middleware::{get_only, not_found, require_api_key};
 use crate::server::pagination::{Defaults, Paging, query_pairs, query_value};
 use crate::server::response::{GoJson, no_content};
 use crate::state::{AppState, StoredCredential, format_time};
-
-pub(crate) fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        // echo: a wrong method (HEAD too) on exactly `/credentials` falls through to the tenant
-        // catch-all, which checks no key, so the key guards the GET alone.
-        .route(
-            "/credentials",
-            get(list)
-                .route_layer(from_fn(require_api_key))
-                .head(not_found),
-        )
-        .nest(
-            "/credentials",
-            Router::new()
-                .route(
-                    "/{credential_id}",
-                    get_only(show).patch(rename).delete(remove),
-                )
-                // The group's catch-all (`/credentials/*`), behind the key like the group:
-                // wrong methods, deeper paths.
-                .method_not_allowed_fallback(not_found)
-                .route("/{credential_id}/{*rest}", any(not_found))
-                .layer(from_fn(require_api_key)),
-        )
-        // An empty id is the group's catch-all as well.
-        .route(
-            "/credentials/",
-            any(not_found).layer(from_fn(require_api_key)),
-        )
-}
 
 /// `CredentialDto`.
 #[derive(Serialize)]
@@ -118,7 +84,7 @@ impl ListQuery {
     }
 }
 
-async fn list(
+pub(crate) async fn list(
     CurrentTenant(tenant): CurrentTenant,
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
@@ -151,7 +117,7 @@ async fn list(
 
 /// The path parameter (the tenant id is a path parameter too).
 #[derive(serde::Deserialize)]
-struct CredentialPath {
+pub(crate) struct CredentialPath {
     credential_id: String,
 }
 
@@ -170,7 +136,7 @@ fn credential_not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("credential with id '{id}' not found"))
 }
 
-async fn show(
+pub(crate) async fn show(
     CurrentTenant(tenant): CurrentTenant,
     Path(CredentialPath { credential_id: id }): Path<CredentialPath>,
     body: EchoBody,
@@ -208,7 +174,7 @@ impl RenameRequest {
     }
 }
 
-async fn rename(
+pub(crate) async fn rename(
     CurrentTenant(tenant): CurrentTenant,
     meta: RequestMeta,
     Path(CredentialPath { credential_id: id }): Path<CredentialPath>,
@@ -237,7 +203,7 @@ async fn rename(
     Ok(no_content())
 }
 
-async fn remove(
+pub(crate) async fn remove(
     State(state): State<Arc<AppState>>,
     CurrentTenant(tenant): CurrentTenant,
     meta: RequestMeta,

@@ -3,9 +3,9 @@
 
 use serde_json::{Map, Value};
 
+use super::error::ApiError;
 use super::extract::EchoBody;
 use super::go_decode::{GoJsonError, Reader, scan};
-use crate::error::ApiError;
 
 /// The 400 for anything the binder refuses.
 pub(crate) fn process_error(details: impl Into<String>) -> ApiError {
@@ -28,6 +28,16 @@ impl EchoBody {
     /// - a form content type binds nothing (the DTOs have no `form` tags);
     /// - any other content type: 415, reported as "Unsupported Media Type".
     pub(crate) fn bind(&self, dto: &str) -> Result<Bound<'_>, ApiError> {
+        self.bind_body(dto, true)
+    }
+
+    /// Binds the body as echo's `ctx.Bind` alone does (the admin API's handlers): the same as
+    /// [`bind`](Self::bind), except that a chunked body is read and decoded.
+    pub(crate) fn bind_plain(&self, dto: &str) -> Result<Bound<'_>, ApiError> {
+        self.bind_body(dto, false)
+    }
+
+    fn bind_body(&self, dto: &str, chunked_is_empty: bool) -> Result<Bound<'_>, ApiError> {
         let raw = &self.bytes[..];
         let empty = Bound {
             map: Map::new(),
@@ -45,7 +55,7 @@ impl EchoBody {
         if !ctype.starts_with("application/json") {
             return Err(process_error("Unsupported Media Type"));
         }
-        if self.content_length.is_none() {
+        if self.content_length.is_none() && chunked_is_empty {
             return Ok(empty);
         }
         let end = scan(raw, Reader::Decoder).map_err(|e| process_error(decode_error(&e)))?;
@@ -110,6 +120,121 @@ impl Bound<'_> {
                 value_end_offset(self.raw, field)
             ))),
         }
+    }
+}
+
+/// A Go type of a DTO field, as `encoding/json` decodes into it (the admin API's DTOs).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum GoType {
+    /// A string, or a named string type (its Go name, e.g.
+    /// `protocol.UserVerificationRequirement`, is what type errors report).
+    String(&'static str),
+    /// `bool` (also `*bool`: errors name the element type).
+    Bool,
+    /// `int`.
+    Int,
+    /// `[]string`.
+    Strings,
+    /// A struct (or a pointer to one): its Go name and its fields, by JSON name.
+    Struct(&'static str, &'static [(&'static str, GoType)]),
+}
+
+impl GoType {
+    fn name(self) -> &'static str {
+        match self {
+            Self::String(name) | Self::Struct(name, _) => name,
+            Self::Bool => "bool",
+            Self::Int => "int",
+            Self::Strings => "[]string",
+        }
+    }
+}
+
+impl Bound<'_> {
+    /// Decodes the bound object into the struct type `ty` as Go's decoder does, and returns it
+    /// with each member under its field's JSON name: keys match fields exactly or else
+    /// case-insensitively, unknown members and `null`s (a no-op in Go) are left out, and the
+    /// first value of a wrong type is echo's "Unmarshal type error" with the field's path.
+    /// Deserialize the result with serde.
+    pub(crate) fn typed(&self, ty: GoType) -> Result<Value, ApiError> {
+        let GoType::Struct(_, fields) = ty else {
+            return Ok(Value::Object(self.map.clone()));
+        };
+        decode_struct(&self.map, fields, "", self.raw).map(Value::Object)
+    }
+}
+
+fn decode_struct(
+    map: &Map<String, Value>,
+    fields: &[(&str, GoType)],
+    path: &str,
+    raw: &[u8],
+) -> Result<Map<String, Value>, ApiError> {
+    let mut out = Map::new();
+    for (key, value) in map {
+        let Some((name, ty)) = fields.iter().find(|(name, _)| name == key).or_else(|| {
+            fields
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(key))
+        }) else {
+            continue;
+        };
+        let field = if path.is_empty() {
+            (*name).to_string()
+        } else {
+            format!("{path}.{name}")
+        };
+        if let Some(decoded) = decode_value(value, *ty, &field, key, raw)? {
+            out.insert((*name).to_string(), decoded);
+        }
+    }
+    Ok(out)
+}
+
+fn decode_value(
+    value: &Value,
+    ty: GoType,
+    field: &str,
+    key: &str,
+    raw: &[u8],
+) -> Result<Option<Value>, ApiError> {
+    let mismatch = |got: String| {
+        Err(process_error(format!(
+            "Unmarshal type error: expected={}, got={got}, field={field}, offset={}",
+            ty.name(),
+            value_end_offset(raw, key)
+        )))
+    };
+    match (ty, value) {
+        (_, Value::Null) => Ok(None),
+        (GoType::String(_), Value::String(_)) | (GoType::Bool, Value::Bool(_)) => {
+            Ok(Some(value.clone()))
+        }
+        (GoType::Int, Value::Number(n)) => match n.as_i64() {
+            Some(_) => Ok(Some(value.clone())),
+            None => mismatch(format!("number {n}")),
+        },
+        (GoType::Strings, Value::Array(items)) => {
+            for item in items {
+                if !matches!(item, Value::String(_) | Value::Null) {
+                    return Err(process_error(format!(
+                        "Unmarshal type error: expected=string, got={}, field={field}, offset={}",
+                        json_kind(item),
+                        value_end_offset(raw, key)
+                    )));
+                }
+            }
+            // A `null` element is Go's zero value, "".
+            let items = items
+                .iter()
+                .map(|i| i.as_str().unwrap_or("").into())
+                .collect();
+            Ok(Some(Value::Array(items)))
+        }
+        (GoType::Struct(_, fields), Value::Object(map)) => {
+            decode_struct(map, fields, field, raw).map(|m| Some(Value::Object(m)))
+        }
+        (_, other) => mismatch(json_kind(other).to_string()),
     }
 }
 

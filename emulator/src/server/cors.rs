@@ -38,7 +38,7 @@ fn origin_allowed(origin: &HeaderValue, parts: &Parts) -> bool {
     else {
         return false;
     };
-    tenant.allows_origin(origin)
+    tenant.cors_allow_origin(origin).is_some()
 }
 
 /// Where echo's CORS middleware answers differently from tower-http's: every response gets

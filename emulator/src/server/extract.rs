@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use bytes::Bytes;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use super::error::ApiError;
 use crate::state::Tenant;
 
 /// The tenant of the request, put there by [`super::middleware::tenant`].

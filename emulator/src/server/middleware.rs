@@ -9,8 +9,8 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::error::ApiError;
 use super::extract::{CurrentTenant, parse_gofrs_uuid};
-use crate::error::ApiError;
 use crate::state::AppState;
 
 /// `TenantMiddleware`: the first path segment must be a UUID (400) of a known tenant (404).
@@ -60,14 +60,16 @@ pub(crate) fn check_api_key(
     tenant: &crate::state::Tenant,
     headers: &axum::http::HeaderMap,
 ) -> Result<(), ApiError> {
-    let provided = api_key_header(headers);
-    if tenant.accepts_api_key(provided) {
-        Ok(())
-    } else {
-        Err(ApiError::unauthorized(
+    match tenant.secret_kind(api_key_header(headers)) {
+        Some(crate::state::SecretKind::Api) => Ok(()),
+        Some(crate::state::SecretKind::Jwk) => Err(ApiError::unauthorized(
+            "The api key is invalid",
+            "provided key is not an api key",
+        )),
+        None => Err(ApiError::unauthorized(
             "The api key is invalid",
             "api keys needs to be an apiKey Header and 32 byte long",
-        ))
+        )),
     }
 }
 

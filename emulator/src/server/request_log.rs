@@ -8,23 +8,30 @@ use axum::extract::Request;
 use axum::response::Response;
 use tracing::Span;
 
-/// The title of an error response, for the log (set by [`crate::error::ApiError`]).
+/// The title of an error response, for the log (set by [`super::error::ApiError`]).
 #[derive(Debug, Clone)]
 pub(crate) struct ErrorTitle(pub(crate) String);
 
-/// The span of a request: what it asked for, and its id (the request-id layer runs first).
+/// The span of a public API request: what it asked for, and its id (the request-id layer runs
+/// first).
 pub(crate) fn span(request: &Request) -> Span {
+    let (method, path, request_id) = fields(request);
+    tracing::info_span!("request", method = %method, path = %path, request_id = %request_id)
+}
+
+/// The span of an admin API request: the same fields under another name.
+pub(crate) fn admin_span(request: &Request) -> Span {
+    let (method, path, request_id) = fields(request);
+    tracing::info_span!("admin", method = %method, path = %path, request_id = %request_id)
+}
+
+fn fields(request: &Request) -> (&axum::http::Method, &str, &str) {
     let request_id = request
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    tracing::info_span!(
-        "request",
-        method = %request.method(),
-        path = %request.uri().path(),
-        request_id = %request_id,
-    )
+    (request.method(), request.uri().path(), request_id)
 }
 
 /// The event when the answer is ready.

@@ -4,9 +4,11 @@
 //! ceremony step (look up session, verify, store credential, consume session) is atomic: two
 //! clients can never both consume the same challenge, and nothing is lost under concurrency.
 
+mod admin_view;
 mod clock;
 mod journal;
 mod rows;
+mod secrets;
 mod sessions;
 
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -18,11 +20,13 @@ use webauthn_rs_core::WebauthnCore;
 
 use crate::config::TenantConfig;
 use crate::keys::KeyRing;
+pub(crate) use admin_view::AdminView;
 pub(crate) use clock::Clock;
-pub(crate) use journal::{Change, Journal};
+pub(crate) use journal::{Change, Journal, TenantRecord};
 pub(crate) use rows::{
     AuditLog, Operation, Session, StoredCredential, Transaction, User, format_time,
 };
+pub(crate) use secrets::{Secret, SecretKind, Secrets};
 pub(crate) use sessions::Sessions;
 
 /// Audit-log rows kept per tenant, newest first (the server keeps every row; an emulator that
@@ -71,21 +75,31 @@ impl AppState {
         all
     }
 
-    /// Puts a reconfigured tenant (see [`Tenant::reconfigured`]) in place of the old one.
-    pub(crate) fn replace_tenant(&self, tenant: Tenant) {
+    /// Puts a reconfigured tenant (see [`Tenant::reconfigured`]) in place of the old one, and
+    /// writes its new settings to the journal (if any) before the caller answers.
+    pub(crate) fn replace_tenant(&self, tenant: Tenant) -> Result<(), String> {
         let mut tenants = self.tenants.write().unwrap_or_else(|e| e.into_inner());
-        if tenants.contains_key(&tenant.id) {
-            tenants.insert(tenant.id, Arc::new(tenant));
+        if let Some(slot) = tenants.get_mut(&tenant.id) {
+            if let Some(journal) = &self.journal {
+                journal.save_tenant(&tenant.record(), Vec::new())?;
+            }
+            *slot = Arc::new(tenant);
         }
+        Ok(())
     }
 
-    /// Removes a tenant with all its data; `false` if it was not there.
-    pub(crate) fn remove_tenant(&self, id: &Uuid) -> bool {
-        let removed = self
-            .tenants
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(id);
+    /// Removes a tenant with all its data, from memory and from the journal; `false` if it was
+    /// not there.
+    pub(crate) fn remove_tenant(&self, id: &Uuid) -> Result<bool, String> {
+        let mut tenants = self.tenants.write().unwrap_or_else(|e| e.into_inner());
+        if !tenants.contains_key(id) {
+            return Ok(false);
+        }
+        if let Some(journal) = &self.journal {
+            journal.remove_tenant(*id)?;
+        }
+        let removed = tenants.remove(id);
+        drop(tenants);
         match removed {
             Some(tenant) => {
                 let data = tenant.data();
@@ -96,9 +110,9 @@ impl AppState {
                 for c in data.credentials.values() {
                     ids.remove(&c.raw_id);
                 }
-                true
+                Ok(true)
             }
-            None => false,
+            None => Ok(false),
         }
     }
 
@@ -116,66 +130,21 @@ impl AppState {
 /// One tenant: its configuration, WebAuthn verifier, signing keys and data.
 ///
 /// The configuration and verifier are fixed; the admin API changes them by putting a
-/// [`reconfigured`](Tenant::reconfigured) tenant in place, which shares the secrets, keys and
-/// data of the old one.
+/// [`reconfigured`](Tenant::reconfigured) tenant in place, which shares the keys and data
+/// (secrets included) of the old one.
 pub(crate) struct Tenant {
     pub(crate) id: Uuid,
     pub(crate) display_name: String,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) config: TenantConfig,
     /// What the admin API shows beyond `config` (CORS settings, RP icon).
-    pub(crate) admin: crate::admin::AdminView,
+    pub(crate) admin: AdminView,
     pub(crate) webauthn: Arc<WebauthnCore>,
     pub(crate) keys: Arc<KeyRing>,
-    /// API keys and JWK secrets (the admin API's `secrets`).
-    pub(crate) secrets: Arc<Mutex<Secrets>>,
     clock: Arc<Clock>,
     /// Where the tenant's changes are written through (`--data`); `None` in memory.
     journal: Option<Arc<dyn Journal>>,
     data: Arc<Mutex<TenantData>>,
-}
-
-/// One secret of the admin API: an API key or a JWK secret.
-#[derive(Clone)]
-pub(crate) struct Secret {
-    pub(crate) id: Uuid,
-    pub(crate) name: String,
-    pub(crate) secret: String,
-    pub(crate) created_at: DateTime<Utc>,
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Secret")
-            .field("id", &self.id)
-            .field("name", &self.name)
-            .field("secret", &"<redacted>")
-            .finish()
-    }
-}
-
-impl Secret {
-    /// A new secret named `name`: 64 random bytes, base64url with padding (88 characters).
-    pub(crate) fn generate(name: impl Into<String>, now: DateTime<Utc>) -> Self {
-        Self::with_value(name, crate::keys::random_secret(), now)
-    }
-
-    /// A secret with a given value.
-    pub(crate) fn with_value(name: impl Into<String>, secret: String, now: DateTime<Utc>) -> Self {
-        Self {
-            id: Uuid::new_v4(),
-            name: name.into(),
-            secret,
-            created_at: now,
-        }
-    }
-}
-
-/// A tenant's secrets, oldest first.
-#[derive(Debug, Default)]
-pub(crate) struct Secrets {
-    pub(crate) api: Vec<Secret>,
-    pub(crate) jwk: Vec<Secret>,
 }
 
 impl std::fmt::Debug for Tenant {
@@ -188,10 +157,10 @@ impl std::fmt::Debug for Tenant {
 }
 
 impl Tenant {
+    /// A tenant with the settings of `record`; its data (secrets included) comes with
+    /// `storage`.
     pub(crate) fn new(
-        id: Uuid,
-        config: TenantConfig,
-        api_key: String,
+        record: TenantRecord,
         webauthn: WebauthnCore,
         keys: KeyRing,
         storage: TenantStorage,
@@ -202,34 +171,39 @@ impl Tenant {
             mut data,
         } = storage;
         data.recording = journal.is_some();
-        let now = clock.now();
-        let secrets = Secrets {
-            api: vec![Secret::with_value("Initial API Key", api_key, now)],
-            jwk: vec![Secret::generate("Initial JWK Key", now)],
-        };
         Self {
-            id,
-            display_name: config.rp_name.clone(),
-            created_at: now,
-            config,
-            admin: crate::admin::AdminView::default(),
+            id: record.id,
+            display_name: record.display_name,
+            created_at: record.created_at,
+            config: record.config,
+            admin: record.view,
             webauthn: Arc::new(webauthn),
             keys: Arc::new(keys),
-            secrets: Arc::new(Mutex::new(secrets)),
             clock,
             journal,
             data: Arc::new(Mutex::new(data)),
         }
     }
 
-    /// The same tenant (secrets, keys, data) with another name, configuration, verifier and
+    /// What the journal keeps of the tenant's settings.
+    pub(crate) fn record(&self) -> TenantRecord {
+        TenantRecord {
+            id: self.id,
+            display_name: self.display_name.clone(),
+            created_at: self.created_at,
+            config: self.config.clone(),
+            view: self.admin.clone(),
+        }
+    }
+
+    /// The same tenant (keys, data, secrets) with another name, configuration, verifier and
     /// admin view.
     pub(crate) fn reconfigured(
         &self,
         display_name: String,
         config: TenantConfig,
         webauthn: Arc<WebauthnCore>,
-        admin: crate::admin::AdminView,
+        admin: AdminView,
     ) -> Self {
         Self {
             id: self.id,
@@ -239,21 +213,20 @@ impl Tenant {
             admin,
             webauthn,
             keys: self.keys.clone(),
-            secrets: self.secrets.clone(),
             clock: self.clock.clone(),
             journal: self.journal.clone(),
             data: self.data.clone(),
         }
     }
 
-    /// The tenant's secrets, locked.
-    pub(crate) fn secrets(&self) -> MutexGuard<'_, Secrets> {
-        self.secrets.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Whether `key` is one of the tenant's API keys.
-    pub(crate) fn accepts_api_key(&self, key: &str) -> bool {
-        !key.is_empty() && self.secrets().api.iter().any(|s| s.secret == key)
+    /// Which kind of secret `key` is: one of the tenant's API keys, one of its JWK secrets,
+    /// or neither (`None`, also for an empty key).
+    pub(crate) fn secret_kind(&self, key: &str) -> Option<SecretKind> {
+        if key.is_empty() {
+            return None;
+        }
+        let data = self.data.lock().unwrap_or_else(|e| e.into_inner());
+        data.secrets.kind_of(key)
     }
 
     /// The current time on the emulator's clock, at the DB's microsecond precision.
@@ -270,10 +243,11 @@ impl Tenant {
         }
     }
 
-    /// Whether CORS lets `origin` in: echo compares the `Origin` header with each allowed
-    /// origin exactly, case included (WebAuthn's own origin check is case-insensitive).
-    pub(crate) fn allows_origin(&self, origin: &str) -> bool {
-        self.config.origins.iter().any(|a| a == origin)
+    /// The `Access-Control-Allow-Origin` CORS answers to `origin`, or `None` when the tenant's
+    /// `cors.allowed_origins` do not let it in (see [`AdminView::cors_allow_origin`]; echo
+    /// compares case-sensitively, WebAuthn's own origin check is case-insensitive).
+    pub(crate) fn cors_allow_origin(&self, origin: &str) -> Option<String> {
+        self.admin.cors_allow_origin(&self.config.origins, origin)
     }
 }
 
@@ -327,6 +301,8 @@ pub(crate) struct TenantData {
     pub(crate) transactions: Vec<Transaction>,
     /// Oldest first, at most [`AUDIT_LOG_LIMIT`].
     pub(crate) audit_logs: VecDeque<AuditLog>,
+    /// API keys and JWK secrets (the admin API's `secrets`).
+    pub(crate) secrets: Secrets,
     seq: u64,
     recording: bool,
     changes: Vec<Change>,
@@ -421,7 +397,41 @@ impl TenantData {
         self.transactions.push(transaction);
     }
 
+    /// Removes the transactions of the user with internal id `user` (the server's DB cascades
+    /// a user's deletion to them).
+    pub(crate) fn remove_transactions_of(&mut self, user: Uuid) {
+        let mut removed = Vec::new();
+        self.transactions.retain(|t| {
+            let keep = t.user_internal_id != user;
+            if !keep {
+                removed.push(t.id);
+            }
+            keep
+        });
+        for id in removed {
+            self.note(|| Change::TransactionRemoved(id));
+        }
+    }
+
+    /// Adds a secret (API key or JWK secret), newest last.
+    pub(crate) fn push_secret(&mut self, kind: SecretKind, secret: Secret) {
+        self.note(|| Change::Secret(kind, secret.clone()));
+        self.secrets.of_mut(kind).push(secret);
+    }
+
+    /// Removes a secret; `false` if there was none with this id.
+    pub(crate) fn remove_secret(&mut self, kind: SecretKind, id: Uuid) -> bool {
+        let list = self.secrets.of_mut(kind);
+        let Some(index) = list.iter().position(|s| s.id == id) else {
+            return false;
+        };
+        list.remove(index);
+        self.note(|| Change::SecretRemoved(kind, id));
+        true
+    }
+
     /// Rebuilds data from the rows a journal kept, in their order.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     pub(crate) fn restore(rows: Vec<Change>, now: DateTime<Utc>) -> Self {
         let mut data = Self::default();
         for row in rows {
@@ -433,6 +443,7 @@ impl TenantData {
                 }
                 Change::Session(challenge, s) => data.put_session(challenge, s, now),
                 Change::Transaction(t) => data.push_transaction(t),
+                Change::Secret(kind, secret) => data.push_secret(kind, secret),
                 Change::AuditLog(l) => {
                     data.seq = data.seq.max(l.seq);
                     data.push_audit_log(l);
@@ -440,6 +451,8 @@ impl TenantData {
                 Change::CredentialRemoved(_)
                 | Change::UserRemoved(_)
                 | Change::SessionRemoved(_)
+                | Change::TransactionRemoved(_)
+                | Change::SecretRemoved(..)
                 | Change::AuditLogRemoved(_) => {}
             }
         }

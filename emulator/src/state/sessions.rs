@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::Session;
+use super::rows::Session;
 
 /// How long an expired session is kept before it is dropped.
 pub(crate) const RETENTION: TimeDelta = TimeDelta::hours(1);
@@ -85,7 +85,7 @@ impl Sessions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::Operation;
+    use crate::state::rows::Operation;
 
     fn session(expires_at: DateTime<Utc>) -> Session {
         Session {
