@@ -41,8 +41,10 @@ pub(crate) fn random_secret() -> String {
     base64::engine::general_purpose::URL_SAFE.encode(bytes)
 }
 
-/// Called with each new key's `kid` and PKCS#8 document before anything is signed with it.
-pub(crate) type SaveKey = Arc<dyn Fn(Uuid, &[u8]) + Send + Sync>;
+/// Called with each new key's `kid`, its position in the ring (0 for the first key) and its
+/// PKCS#8 document, before anything is signed with it. Keys are generated in parallel, so they
+/// may be saved out of order: the position is what orders them.
+pub(crate) type SaveKey = Arc<dyn Fn(Uuid, u64, &[u8]) + Send + Sync>;
 
 /// A tenant's signing keys, oldest first; the newest signs.
 pub(crate) struct KeyRing {
@@ -62,7 +64,7 @@ impl KeyRing {
     pub(crate) fn new(size: KeySize, save: Option<SaveKey>) -> Self {
         Self {
             size,
-            keys: RwLock::new(vec![Arc::new(PendingKey::new(size, save.clone()))]),
+            keys: RwLock::new(vec![Arc::new(PendingKey::new(size, 0, save.clone()))]),
             save,
         }
     }
@@ -100,13 +102,12 @@ impl KeyRing {
 
     /// Adds a new newest key and starts generating it; returns its `kid` at once.
     pub(crate) fn rotate(&self) -> Uuid {
-        let key = Arc::new(PendingKey::new(self.size, self.save.clone()));
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        let position = keys.len() as u64;
+        let key = Arc::new(PendingKey::new(self.size, position, self.save.clone()));
         key.start();
         let kid = key.kid;
-        self.keys
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(key);
+        keys.push(key);
         kid
     }
 
@@ -140,6 +141,8 @@ type Generated = Option<Option<Arc<KeyPair>>>;
 /// One RSA key, identified by a v4 UUID `kid`, whose pair appears when its thread is done.
 struct PendingKey {
     kid: Uuid,
+    /// Where the key sits in its ring, for storage.
+    position: u64,
     size: KeySize,
     started: Once,
     pair: watch::Sender<Generated>,
@@ -147,9 +150,10 @@ struct PendingKey {
 }
 
 impl PendingKey {
-    fn new(size: KeySize, save: Option<SaveKey>) -> Self {
+    fn new(size: KeySize, position: u64, save: Option<SaveKey>) -> Self {
         Self {
             kid: Uuid::new_v4(),
+            position,
             size,
             started: Once::new(),
             pair: watch::Sender::new(None),
@@ -162,6 +166,7 @@ impl PendingKey {
     fn generated(kid: Uuid, size: KeySize, pair: KeyPair) -> Self {
         let key = Self {
             kid,
+            position: 0,
             size,
             started: Once::new(),
             pair: watch::Sender::new(Some(Some(Arc::new(pair)))),
@@ -174,7 +179,8 @@ impl PendingKey {
     /// Starts the generation thread, once.
     fn start(&self) {
         self.started.call_once(|| {
-            let (size, kid, save) = (self.size, self.kid, self.save.clone());
+            let (size, kid, position, save) =
+                (self.size, self.kid, self.position, self.save.clone());
             let sender = self.pair.clone();
             // A plain thread, not a runtime's blocking pool: generation must finish even when
             // the runtime that started it (a test's) is gone, and must not hold up its shutdown.
@@ -185,7 +191,7 @@ impl PendingKey {
                     if let (Some(pair), Some(save)) = (&pair, &save) {
                         use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
                         if let Ok(der) = AsDer::<Pkcs8V1Der>::as_der(pair.as_ref()) {
-                            save(kid, der.as_ref());
+                            save(kid, position, der.as_ref());
                         }
                     }
                     sender.send_replace(Some(pair));

@@ -52,7 +52,7 @@ impl Store {
                      id TEXT PRIMARY KEY, api_key TEXT NOT NULL, config TEXT NOT NULL);
                  CREATE TABLE IF NOT EXISTS signing_keys (
                      tenant TEXT NOT NULL, kid TEXT NOT NULL, pkcs8 BLOB NOT NULL,
-                     PRIMARY KEY (tenant, kid));
+                     position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (tenant, kid));
                  CREATE TABLE IF NOT EXISTS rows (
                      tenant TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
                      body TEXT NOT NULL, PRIMARY KEY (tenant, kind, key));",
@@ -94,7 +94,10 @@ impl Store {
         for tenant in &mut tenants {
             let id = tenant.record.id.to_string();
             let mut keys = connection
-                .prepare("SELECT kid, pkcs8 FROM signing_keys WHERE tenant = ?1 ORDER BY rowid")
+                .prepare(
+                    "SELECT kid, pkcs8 FROM signing_keys WHERE tenant = ?1
+                     ORDER BY position, rowid",
+                )
                 .map_err(failed)?;
             for key in keys
                 .query_map([&id], |r| {
@@ -226,6 +229,16 @@ fn migrate(connection: &mut Connection, now: DateTime<Utc>) -> Result<(), Emulat
         return Ok(());
     }
     let tx = connection.transaction().map_err(failed)?;
+    // Layout 0 kept keys in the order they were stored, which is the order of their rows.
+    let has_position = tx
+        .prepare("SELECT position FROM signing_keys LIMIT 0")
+        .is_ok();
+    if !has_position {
+        tx.execute_batch(
+            "ALTER TABLE signing_keys ADD COLUMN position INTEGER NOT NULL DEFAULT 0",
+        )
+        .map_err(failed)?;
+    }
     let legacy: Vec<(String, String, String)> = {
         let mut statement = tx
             .prepare("SELECT id, api_key, config FROM tenants ORDER BY rowid")
@@ -311,10 +324,16 @@ impl Journal for Store {
         tx.commit().map_err(|e| e.to_string())
     }
 
-    fn save_key(&self, tenant: Uuid, kid: Uuid, pkcs8: &[u8]) {
+    fn save_key(&self, tenant: Uuid, kid: Uuid, position: u64, pkcs8: &[u8]) {
         let result = self.connection().execute(
-            "INSERT OR IGNORE INTO signing_keys (tenant, kid, pkcs8) VALUES (?1, ?2, ?3)",
-            params![tenant.to_string(), kid.to_string(), pkcs8],
+            "INSERT OR IGNORE INTO signing_keys (tenant, kid, pkcs8, position)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![
+                tenant.to_string(),
+                kid.to_string(),
+                pkcs8,
+                i64::try_from(position).unwrap_or(i64::MAX)
+            ],
         );
         if let Err(e) = result {
             tracing::error!(error = %e, "cannot store a signing key");

@@ -116,7 +116,9 @@ pub(crate) fn restore(
 /// Stores each new signing key of tenant `id` in the journal, if there is one.
 fn save_key(journal: Option<&Arc<dyn Journal>>, id: Uuid) -> Option<SaveKey> {
     let journal = journal?.clone();
-    Some(Arc::new(move |kid, pkcs8| journal.save_key(id, kid, pkcs8)))
+    Some(Arc::new(move |kid, position, pkcs8| {
+        journal.save_key(id, kid, position, pkcs8)
+    }))
 }
 
 fn install(

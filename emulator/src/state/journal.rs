@@ -51,6 +51,7 @@ pub(crate) trait Journal: Send + Sync {
     /// Removes a tenant with its data and keys.
     fn remove_tenant(&self, id: Uuid) -> Result<(), String>;
 
-    /// Stores a tenant's new signing key (PKCS#8), before anything is signed with it.
-    fn save_key(&self, tenant: Uuid, kid: Uuid, pkcs8: &[u8]);
+    /// Stores a tenant's new signing key (PKCS#8) at `position` in its ring (keys are
+    /// generated in parallel and may arrive out of order), before anything is signed with it.
+    fn save_key(&self, tenant: Uuid, kid: Uuid, position: u64, pkcs8: &[u8]);
 }
