@@ -40,6 +40,26 @@ pub(crate) fn public(state: Arc<AppState>) -> Router {
         // tenant group's catch-all: echo never answers 405 under a tenant.
         .method_not_allowed_fallback(middleware::not_found);
 
+    // Everything but `/` is echo's `/:tenant_id` group: the tenant routes, and for any other
+    // path the group's catch-all, which runs the tenant middleware (400 / 404) and CORS
+    // before its 404.
+    let tenant_group = Router::new()
+        .nest("/{tenant_id}", tenant_scoped(tenant_routes, &state))
+        .fallback_service(
+            tenant_scoped(Router::new().fallback(middleware::not_found), &state)
+                .with_state(state.clone()),
+        )
+        .with_state(state);
+    // Under a tenant, a method a path does not have is answered by the group's catch-all (echo
+    // 4.11 `Router.Find` prefers a node's `notFoundHandler` to its 405 and OPTIONS handlers),
+    // which writes no `Allow`. axum's method fallbacks add one after every layer of the
+    // router, so it comes off around the whole group.
+    let tenant_group = tower::ServiceBuilder::new()
+        .map_response(|mut response: Response| {
+            response.headers_mut().remove(header::ALLOW);
+            response
+        })
+        .service(tenant_group);
     let app = Router::new()
         // echo answers another method on `/` itself: 405 with `Allow`, and 204 to OPTIONS.
         .route(
@@ -49,14 +69,7 @@ pub(crate) fn public(state: Arc<AppState>) -> Router {
                 .options(allow)
                 .fallback(method_not_allowed),
         )
-        .nest("/{tenant_id}", tenant_scoped(tenant_routes, &state))
-        // echo sends every other path into the `/:tenant_id` group, whose catch-all runs the
-        // tenant middleware (400 / 404) and CORS before its 404.
-        .fallback_service(
-            tenant_scoped(Router::new().fallback(middleware::not_found), &state)
-                .with_state(state.clone()),
-        )
-        .with_state(state);
+        .fallback_service(tenant_group);
     echo_layers(app, request_log::span)
 }
 

@@ -111,8 +111,9 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Keeps tenants (with their keys), users, credentials, pending sessions, transactions
-    /// and audit logs in the SQLite file at `path`, across restarts: every change is written
+    /// Keeps everything the public and admin APIs change in the SQLite file at `path`, across
+    /// restarts: tenants with their settings, API keys and JWK secrets, signing keys, users,
+    /// credentials, pending sessions, transactions and audit logs. Every change is written
     /// before the request that made it is answered. When the file holds tenants, they are
     /// restored and the first one is the emulator's first tenant (the builder's tenant
     /// settings are then not used); otherwise the builder's tenant is created and stored.
@@ -191,7 +192,7 @@ impl EmulatorBuilder {
     }
 }
 
-/// A running in-memory Hanko Passkey API on 127.0.0.1. Stops on [`Emulator::shutdown`] or drop.
+/// A running Hanko Passkey API emulator on 127.0.0.1. Stops on [`Emulator::shutdown`] or drop.
 ///
 /// ```
 /// use hanko_passkeys_emulator::Emulator;

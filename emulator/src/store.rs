@@ -234,10 +234,8 @@ fn migrate(connection: &mut Connection, now: DateTime<Utc>) -> Result<(), Emulat
         .prepare("SELECT position FROM signing_keys LIMIT 0")
         .is_ok();
     if !has_position {
-        tx.execute_batch(
-            "ALTER TABLE signing_keys ADD COLUMN position INTEGER NOT NULL DEFAULT 0",
-        )
-        .map_err(failed)?;
+        tx.execute_batch("ALTER TABLE signing_keys ADD COLUMN position INTEGER NOT NULL DEFAULT 0")
+            .map_err(failed)?;
     }
     let legacy: Vec<(String, String, String)> = {
         let mut statement = tx

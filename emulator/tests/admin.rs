@@ -326,3 +326,203 @@ async fn users_are_listed_shown_and_deleted_by_internal_id() {
     assert!(r.headers().contains_key("x-total-count"));
     assert!(!ok_json(r).await.as_array().unwrap().is_empty());
 }
+
+/// `PUT /tenants/{id}/config` with `cors`, as the admin API takes it.
+async fn put_cors(h: &Harness, origins: &[&str], unsafe_wildcard: bool) {
+    let mut body = config("required");
+    body["cors"] = json!({"allowed_origins": origins, "allow_unsafe_wildcard": unsafe_wildcard});
+    let r = h
+        .admin(
+            reqwest::Method::PUT,
+            &format!("/tenants/{}/config", h.emu.tenant_id()),
+        )
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+}
+
+/// The `Access-Control-Allow-Origin` a preflight from `origin` gets.
+async fn allowed_origin(h: &Harness, origin: &str) -> Option<String> {
+    let r = h
+        .request(reqwest::Method::OPTIONS, "/login/initialize")
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    r.headers()
+        .get("access-control-allow-origin")
+        .map(|v| v.to_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn cors_follows_the_tenants_allowed_origins_not_its_relying_party() {
+    let h = start().await;
+    // The builder's tenant: CORS on its relying party's origins.
+    assert_eq!(
+        allowed_origin(&h, "http://localhost:8080").await.as_deref(),
+        Some("http://localhost:8080")
+    );
+    // Other CORS origins than the RP's: the page of the shop may call, the RP's origin not.
+    put_cors(
+        &h,
+        &["https://shop.example", "https://*.shop.example"],
+        false,
+    )
+    .await;
+    assert_eq!(allowed_origin(&h, "http://localhost:8080").await, None);
+    assert_eq!(
+        allowed_origin(&h, "https://shop.example").await.as_deref(),
+        Some("https://shop.example")
+    );
+    assert_eq!(
+        allowed_origin(&h, "https://eu.shop.example")
+            .await
+            .as_deref(),
+        Some("https://eu.shop.example")
+    );
+    assert_eq!(allowed_origin(&h, "https://shop.example.evil").await, None);
+    // A simple request is answered either way; only its CORS headers differ.
+    let r = h
+        .request(reqwest::Method::GET, "/.well-known/jwks.json")
+        .header("origin", "http://localhost:8080")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    // `*`: answered as `*`, or as the origin itself with allow_unsafe_wildcard.
+    put_cors(&h, &["*"], false).await;
+    assert_eq!(
+        allowed_origin(&h, "https://any.example").await.as_deref(),
+        Some("*")
+    );
+    put_cors(&h, &["*"], true).await;
+    assert_eq!(
+        allowed_origin(&h, "https://any.example").await.as_deref(),
+        Some("https://any.example")
+    );
+    // The ceremony still checks the relying party's origins, not the CORS ones.
+    let options = h.registration_options("alice").await;
+    let foreign = h.auth.with_origin("https://any.example");
+    if let Ok(credential) = foreign.register(&options).await {
+        let r = h.post("/registration/finalize", &credential).await;
+        assert_eq!(r.status(), 400, "{}", r.text().await.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn admin_bodies_bind_as_echo_binds_them() {
+    let h = start().await;
+    let tenant = format!("/tenants/{}", h.emu.tenant_id());
+    let cases = [
+        (
+            reqwest::Method::POST,
+            "/tenants".to_string(),
+            r#"{"display_name": 5}"#,
+            "unable to create tenant",
+            "Unmarshal type error: expected=string, got=number, field=display_name, offset=18",
+        ),
+        (
+            reqwest::Method::POST,
+            "/tenants".to_string(),
+            r#"{"display_name": "x", "config": {"webauthn": {"timeout": "60s"}}}"#,
+            "unable to create tenant",
+            "Unmarshal type error: expected=int, got=string, field=config.webauthn.timeout, offset=62",
+        ),
+        (
+            reqwest::Method::POST,
+            "/tenants".to_string(),
+            r#"{"config": []}"#,
+            "unable to create tenant",
+            "Unmarshal type error: expected=request.CreateConfigDto, got=array, field=config, offset=12",
+        ),
+        (
+            reqwest::Method::PUT,
+            tenant.clone(),
+            r#"{"display_name": "x""#,
+            "unable to update tenant",
+            "unexpected EOF",
+        ),
+        (
+            reqwest::Method::PUT,
+            format!("{tenant}/config"),
+            r#"{"cors": {"allow_unsafe_wildcard": "yes"}}"#,
+            "unable to update tenant config",
+            "Unmarshal type error: expected=bool, got=string, field=cors.allow_unsafe_wildcard, offset=40",
+        ),
+        (
+            reqwest::Method::POST,
+            format!("{tenant}/secrets/api"),
+            r#"{"name": x}"#,
+            "unable to create key",
+            "Syntax error: offset=10, error=invalid character 'x' looking for beginning of value",
+        ),
+    ];
+    for (method, path, body, title, details) in cases {
+        let r = h
+            .admin(method, &path)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let e = expect_error(r, 400, title).await;
+        assert_eq!(e["details"], details, "{path} {body}");
+    }
+    // Keys match fields case-insensitively, as Go's decoder matches them.
+    let r = h
+        .admin(reqwest::Method::PUT, &tenant)
+        .json(&json!({"Display_Name": "Renamed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let shown = ok_json(h.admin(reqwest::Method::GET, &tenant).send().await.unwrap()).await;
+    assert_eq!(shown["display_name"], "Renamed");
+    // echo's plain Bind reads a chunked body (the public API's binder replaces it by `{}`).
+    {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let mut stream = tokio::net::TcpStream::connect(h.emu.admin_addr())
+            .await
+            .unwrap();
+        let body = r#"{"display_name": "Chunked"}"#;
+        let request = format!(
+            "PUT {tenant} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
+             transfer-encoding: chunked\r\nconnection: close\r\n\r\n{:x}\r\n{body}\r\n0\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 204"), "{answer}");
+    }
+    let shown = ok_json(h.admin(reqwest::Method::GET, &tenant).send().await.unwrap()).await;
+    assert_eq!(shown["display_name"], "Chunked");
+}
+
+#[tokio::test]
+async fn a_jwk_secret_is_not_an_api_key() {
+    let h = start().await;
+    let jwk = ok_json(
+        h.admin(
+            reqwest::Method::GET,
+            &format!("/tenants/{}/secrets/jwk", h.emu.tenant_id()),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    let r = h
+        .request(reqwest::Method::GET, "/credentials?user_id=x")
+        .header("apiKey", jwk[0]["secret"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let e = expect_error(r, 401, "The api key is invalid").await;
+    assert_eq!(e["details"], "provided key is not an api key");
+}

@@ -86,23 +86,32 @@ fn prints_what_the_sdk_needs_and_serves_it() {
 /// Starts the binary with `args`; returns it and its base URL (stdout is read up to the
 /// "Press Ctrl-C" line).
 fn spawn(args: &[&str]) -> (std::process::Child, String) {
+    let (child, base, _) = spawn_with_admin(args);
+    (child, base)
+}
+
+/// [`spawn`], also returning the admin URL.
+fn spawn_with_admin(args: &[&str]) -> (std::process::Child, String, String) {
     let mut child = Command::new(BIN)
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut base = String::new();
+    let (mut base, mut admin) = (String::new(), String::new());
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {
         let line = line.unwrap();
         if let Some(b) = line.strip_prefix("base URL:") {
             base = b.trim().to_owned();
         }
+        if let Some(a) = line.strip_prefix("admin URL:") {
+            admin = a.trim().to_owned();
+        }
         if line.starts_with("Press Ctrl-C") {
             break;
         }
     }
-    (child, base)
+    (child, base, admin)
 }
 
 #[test]
@@ -202,4 +211,61 @@ fn log_off_is_silent() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
     child.wait().unwrap();
     assert_eq!(log, "");
+}
+
+#[test]
+fn admin_requests_are_logged_without_their_secrets() {
+    let tenant = "2f0c3c1e-8f0a-4d4b-9f51-6b1e0c7d2a93";
+    let (mut child, _, admin) = spawn_with_admin(&["--tenant-id", tenant, "--rsa-bits", "2048"]);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (secret, request_id) = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let created = http
+            .post(format!("{admin}/tenants/{tenant}/secrets/api"))
+            .header("x-request-id", "admin-request-1")
+            .json(&serde_json::json!({"name": "CI"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+        let request_id = created.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let created: serde_json::Value = created.json().await.unwrap();
+        let missing = http
+            .get(format!(
+                "{admin}/tenants/00000000-0000-4000-8000-000000000000"
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), 404);
+        (created["secret"].as_str().unwrap().to_owned(), request_id)
+    });
+    child.kill().unwrap();
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut log).unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        request_id, "admin-request-1",
+        "the admin API keeps a request id"
+    );
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert!(
+        lines[0].contains(&format!(
+            "admin{{method=POST path=/tenants/{tenant}/secrets/api request_id=admin-request-1}}"
+        )) && lines[0].contains("status=201"),
+        "{log}"
+    );
+    assert!(
+        lines[1].contains("method=GET")
+            && lines[1].contains("status=404 title=\"tenant not found\""),
+        "{log}"
+    );
+    assert!(
+        !log.contains(&secret),
+        "the new API key is in the log: {log}"
+    );
 }

@@ -230,7 +230,13 @@ impl<'a> Restartable<'a> {
 
     async fn restart(&mut self) {
         self.emu.take().unwrap().shutdown().await;
-        self.emu = Some(Emulator::builder().data(&self.file.0).start().await.unwrap());
+        self.emu = Some(
+            Emulator::builder()
+                .data(&self.file.0)
+                .start()
+                .await
+                .unwrap(),
+        );
     }
 
     fn admin(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
@@ -256,7 +262,10 @@ impl<'a> Restartable<'a> {
     /// The status of `GET /{id}/credentials` with `key`.
     async fn public_status(&self, id: &str, key: &str) -> u16 {
         self.http
-            .get(format!("{}/{id}/credentials?user_id=x", self.emu().base_url()))
+            .get(format!(
+                "{}/{id}/credentials?user_id=x",
+                self.emu().base_url()
+            ))
             .header("apiKey", key)
             .send()
             .await
@@ -270,7 +279,10 @@ impl<'a> Restartable<'a> {
         let before = self.snapshot(id).await;
         self.restart().await;
         let after = self.snapshot(id).await;
-        assert_eq!(after, before, "the restart changed what the admin API shows");
+        assert_eq!(
+            after, before,
+            "the restart changed what the admin API shows"
+        );
         after
     }
 }
@@ -318,7 +330,10 @@ async fn every_admin_change_survives_a_restart() {
         json!(["https://shop.example"])
     );
     assert_eq!(after["api"][0]["id"], created["api_key"]["id"]);
-    assert_eq!(after["api"][0]["created_at"], created["api_key"]["created_at"]);
+    assert_eq!(
+        after["api"][0]["created_at"],
+        created["api_key"]["created_at"]
+    );
     assert_eq!(emu.public_status(&id, &first_key).await, 200);
 
     // Renamed.
@@ -360,8 +375,14 @@ async fn every_admin_change_survives_a_restart() {
         .unwrap();
     assert_eq!(r.status(), 204);
     let after = emu.restart_unchanged(&id).await;
-    assert_eq!(after["tenant"]["config"]["webauthn"]["user_verification"], "discouraged");
-    assert_eq!(after["tenant"]["config"]["cors"]["allowed_origins"], json!(["*"]));
+    assert_eq!(
+        after["tenant"]["config"]["webauthn"]["user_verification"],
+        "discouraged"
+    );
+    assert_eq!(
+        after["tenant"]["config"]["cors"]["allowed_origins"],
+        json!(["*"])
+    );
     assert_eq!(after["tenant"]["config"]["mfa"]["timeout"], 30000);
     // The new settings are in force on the public API after the restart.
     let options = ok_json(
@@ -387,7 +408,10 @@ async fn every_admin_change_survives_a_restart() {
     .await;
     let first_id = after["api"][0]["id"].as_str().unwrap().to_string();
     let r = emu
-        .admin(Method::DELETE, &format!("/tenants/{id}/secrets/api/{first_id}"))
+        .admin(
+            Method::DELETE,
+            &format!("/tenants/{id}/secrets/api/{first_id}"),
+        )
         .send()
         .await
         .unwrap();
@@ -445,7 +469,11 @@ async fn a_user_deleted_through_the_admin_api_stays_deleted_with_its_transaction
     ok_json(h.post_key("/transaction/finalize", &assertion).await).await;
     let Harness { emu, http, auth } = h;
     let user_url = |emu: &Emulator, user| {
-        format!("{}/tenants/{}/users/{user}", emu.admin_base_url(), emu.tenant_id())
+        format!(
+            "{}/tenants/{}/users/{user}",
+            emu.admin_base_url(),
+            emu.tenant_id()
+        )
     };
     let shown = ok_json(http.get(user_url(&emu, internal)).send().await.unwrap()).await;
     assert_eq!(shown["transactions"].as_array().unwrap().len(), 1);

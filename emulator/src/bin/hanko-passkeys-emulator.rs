@@ -4,7 +4,8 @@ use clap::Parser;
 use hanko_passkeys_emulator::Emulator;
 use uuid::Uuid;
 
-/// Local in-memory emulator of the Hanko Passkey API.
+/// Local emulator of the Hanko Passkey API: in memory, or with --data in an SQLite file that
+/// keeps every change across restarts.
 #[derive(Debug, Parser)]
 #[command(name = "hanko-passkeys-emulator", version)]
 struct Args {
@@ -29,10 +30,11 @@ struct Args {
     /// RSA key size for token signing: 2048, 3072 or 4096.
     #[arg(long, default_value_t = 4096, value_parser = parse_bits)]
     rsa_bits: u32,
-    /// Keep tenants, users, credentials, pending ceremonies and audit logs in this SQLite
-    /// file across restarts (created if missing). When it holds a tenant, that tenant (id, API
-    /// key, signing keys, RP and origins) is used and --tenant-id, --api-key, --rp-id,
-    /// --origin and --rsa-bits are ignored.
+    /// Keep everything either API changes in this SQLite file, across restarts and kill -9
+    /// (created if missing): tenants with their names and settings (deletions too), API keys
+    /// and JWK secrets with their ids, signing keys, users, credentials, pending ceremonies,
+    /// transactions and audit logs. When it holds tenants, the first one is the emulator's
+    /// tenant and --tenant-id, --api-key, --rp-id, --origin and --rsa-bits are ignored.
     #[arg(long, value_name = "PATH")]
     data: Option<std::path::PathBuf>,
     /// Request log on stderr: one line per request (method, path, status, error title,

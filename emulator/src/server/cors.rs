@@ -47,7 +47,28 @@ fn origin_allowed(origin: &HeaderValue, parts: &Parts) -> bool {
 /// Access-Control-Request-Headers`.
 pub(crate) async fn echo_preflight(request: Request, next: Next) -> Response {
     let preflight = request.method() == Method::OPTIONS;
+    // What `Access-Control-Allow-Origin` says: the origin itself, or `*` for a tenant that
+    // allows `*` without `allow_unsafe_wildcard` (tower-http can only mirror the origin).
+    let allow_origin = match (
+        request.extensions().get::<CurrentTenant>(),
+        request
+            .headers()
+            .get(header::ORIGIN)
+            .map(HeaderValue::to_str),
+    ) {
+        (Some(CurrentTenant(tenant)), Some(Ok(origin))) => tenant.cors_allow_origin(origin),
+        _ => None,
+    };
     let mut response = next.run(request).await;
+    if let Some(value) = allow_origin.and_then(|v| HeaderValue::from_str(&v).ok())
+        && response
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+    {
+        response
+            .headers_mut()
+            .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+    }
     let headers = response.headers_mut();
     headers.append(header::VARY, HeaderValue::from_static("Origin"));
     if !preflight {

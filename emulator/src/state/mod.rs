@@ -339,7 +339,8 @@ impl TenantData {
     }
 
     /// Removes a user (by application user id) with their credentials (the server's DB
-    /// cascades; transactions stay in memory until restart); returns the removed credentials' raw ids.
+    /// cascades; the caller removes the user's transactions); returns the removed credentials'
+    /// raw ids.
     pub(crate) fn remove_user(&mut self, user_id: &str) -> Vec<Vec<u8>> {
         if self.users.remove(user_id).is_none() {
             return Vec::new();
