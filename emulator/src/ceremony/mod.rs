@@ -5,6 +5,7 @@
 pub(crate) mod assertion;
 pub(crate) mod login;
 pub(crate) mod options;
+mod packed;
 pub(crate) mod registration;
 pub(crate) mod transaction;
 mod verify;

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 use webauthn_rs_core::error::WebauthnError;
 use webauthn_rs_core::internals::AuthenticatorData;
@@ -17,10 +18,10 @@ use webauthn_rs_core::proto::{
 };
 
 use super::options::{CreationOptionsResponse, TokenResponse, UserEntity};
-use super::verify;
 use super::{
     Flow, Step, Subject, b64url, expires, new_challenge, strip_padding, token, uv_required,
 };
+use super::{packed, verify};
 use crate::resources::audit_logs::record;
 use crate::server::binding::Validation;
 use crate::server::error::ApiError;
@@ -427,32 +428,13 @@ fn attestation_statement(
     let acd = parsed.auth_data.acd.as_ref().ok_or_else(format_error)?;
     let key = COSEKey::try_from(&acd.credential_pk)
         .map_err(|_| attestation_error("Error validating attestation"))?;
-    let statement = |name: &str| parsed.att_stmt.get(&serde_cbor_2::Value::Text(name.into()));
     match parsed.fmt.as_str() {
         "none" if parsed.att_stmt.is_empty() => Ok(key),
         "none" => Err(format_error()),
-        // Self attestation: neither a certificate chain nor an ECDAA key.
-        "packed" if statement("x5c").is_none() && statement("ecdaaKeyId").is_none() => {
-            let Some(serde_cbor_2::Value::Integer(alg)) = statement("alg") else {
-                return Err(attestation_error("Error retrieving alg value"));
-            };
-            let Some(serde_cbor_2::Value::Bytes(sig)) = statement("sig") else {
-                return Err(attestation_error("Error retrieving sig value"));
-            };
-            let alg = i64::try_from(*alg).map_err(|_| format_error())?;
-            verify::packed_self_attestation(
-                &key,
-                alg,
-                &parsed.raw_auth_data,
-                &parsed.client_data_json,
-                sig,
-            )
-            .map_err(|f| attestation_error(f.details))?;
-            Ok(key)
-        }
-        // Statements with certificates: webauthn-rs verifies them (it also re-checks the client
-        // data, and refuses a `crossOrigin: true` that go-webauthn would take).
-        "packed" | "tpm" | "android-key" | "android-safetynet" | "apple" | "fido-u2f" => {
+        "packed" => packed_statement(tenant, parsed, key),
+        // Other statements with certificates: webauthn-rs verifies them (it also re-checks the
+        // client data, and refuses a `crossOrigin: true` that go-webauthn would take).
+        "tpm" | "android-key" | "android-safetynet" | "apple" | "fido-u2f" => {
             let credential = parsed.credential.as_ref().ok_or_else(format_error)?;
             let challenge = b64url(&parsed.challenge)
                 .ok_or_else(|| attestation_error("Error validating challenge"))?;
@@ -465,6 +447,65 @@ fn attestation_statement(
         }
         _ => Err(format_error()),
     }
+}
+
+/// go-webauthn's `verifyPackedFormat`. It reads `attStmt` as fxamacker/cbor decodes it into Go
+/// values: `alg` counts only as an `int64` (a negative CBOR integer; a positive one is a
+/// `uint64`), `x5c` only as an array, `ecdaaKeyId` only as a byte string.
+fn packed_statement(
+    tenant: &Tenant,
+    parsed: &ParsedRegistration,
+    key: COSEKey,
+) -> Result<COSEKey, ApiError> {
+    use serde_cbor_2::Value as Cbor;
+    let statement = |name: &str| parsed.att_stmt.get(&Cbor::Text(name.into()));
+    let alg = match statement("alg") {
+        Some(Cbor::Integer(alg)) if *alg < 0 => i64::try_from(*alg).ok(),
+        _ => None,
+    }
+    .ok_or_else(|| attestation_error("Error retrieving alg value"))?;
+    let Some(Cbor::Bytes(sig)) = statement("sig") else {
+        return Err(attestation_error("Error retrieving sig value"));
+    };
+    match (statement("x5c"), statement("ecdaaKeyId")) {
+        (Some(Cbor::Array(x5c)), _) => {
+            let aaguid = parsed
+                .auth_data
+                .acd
+                .as_ref()
+                .map(|acd| acd.aaguid.as_slice());
+            packed::basic_attestation(
+                x5c,
+                alg,
+                sig,
+                &parsed.raw_auth_data,
+                &Sha256::digest(&parsed.client_data_json),
+                aaguid.unwrap_or_default(),
+                tenant.now(),
+            )
+            .map_err(|refusal| match refusal {
+                packed::Refusal::Details(details) => attestation_error(&details),
+                // The server panics (index out of range) and drops the connection.
+                packed::Refusal::EmptyChain => ApiError::internal(),
+            })?;
+        }
+        // `ErrNotSpecImplemented`.
+        (_, Some(Cbor::Bytes(_))) => {
+            return Err(attestation_error(
+                "This field is not yet supported by the WebAuthn spec",
+            ));
+        }
+        // Self attestation.
+        _ => verify::packed_self_attestation(
+            &key,
+            alg,
+            &parsed.raw_auth_data,
+            &parsed.client_data_json,
+            sig,
+        )
+        .map_err(|f| attestation_error(f.details))?,
+    }
+    Ok(key)
 }
 
 /// Verifies the attestation against its session, stores the credential, consumes the session;
