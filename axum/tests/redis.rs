@@ -16,8 +16,8 @@ async fn redis_store() -> RedisStore<Pool> {
     let url = std::env::var("REDIS_URL").expect("REDIS_URL, e.g. redis://127.0.0.1:6390");
     let config = Config::from_url(&url).expect("a Redis URL");
     let pool = Pool::new(config, None, None, None, 2).unwrap();
-    let _ = pool.connect();
-    pool.wait_for_connect().await.expect("Redis answers");
+    // Connects and waits for the connection (the connection task keeps running).
+    pool.init().await.expect("Redis answers");
     RedisStore::new(pool)
 }
 
