@@ -11,6 +11,7 @@
 //! | [`pagination`] | list credentials, audit logs or users, one page or all of them |
 //! | [`testing`] | test your app: fakes, the emulator, a virtual authenticator, a real browser |
 //! | [`frontend`] | write the page: what the browser sends, autofill, error messages |
+//! | [`axum`] | add passkeys to an axum app with the companion crate `hanko-passkeys-axum` |
 //! | [`self_hosting`] | run your own Passkey Server and manage it with the admin API |
 //!
 //! New here? Start with the [crate overview](crate), then [`ceremonies`].
@@ -37,6 +38,10 @@ pub mod testing {
 
 pub mod frontend {
     #![doc = include_str!("frontend.md")]
+}
+
+pub mod axum {
+    #![doc = include_str!("axum.md")]
 }
 
 pub mod self_hosting {
