@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::extract::{Context, JsonBody};
 use crate::problem::{Problem, ProblemKind};
 use crate::session::{self, Auth};
-use crate::users::{User, Users};
+use crate::users::{SignUpError, User, Users};
 use crate::{Passkeys, Settings};
 
 /// `GET /session`: who the session belongs to.
@@ -185,8 +185,9 @@ pub(crate) struct Rename {
     name: String,
 }
 
-/// `PATCH /credentials/{id}`: `{"name": "..."}`. Only the signed-in user's credentials: the
-/// API's credential routes are not scoped to a user.
+/// `PATCH /credentials/{id}`: `{"name": "..."}`, 1 to 64 characters without control
+/// characters, as at sign-up. Only the signed-in user's credentials: the API's credential
+/// routes are not scoped to a user.
 pub(crate) async fn rename<U: Users>(
     State(passkeys): State<Passkeys<U>>,
     ctx: Context,
@@ -198,10 +199,11 @@ pub(crate) async fn rename<U: Users>(
     if !credentials.iter().any(|c| c.id == id) {
         return Err(Problem::new(ProblemKind::NotFound));
     }
-    let name = body.name.trim();
-    if name.is_empty() {
-        return Err(Problem::bad_request("A passkey needs a name."));
-    }
+    let name = match crate::ceremonies::checked_name::<()>(&body.name) {
+        Ok(name) => name,
+        Err(SignUpError::InvalidName(why)) => return Err(Problem::bad_request(why)),
+        Err(_) => return Err(Problem::bad_request("A passkey needs a name.")),
+    };
     passkeys.inner.tenant.credential(&id).rename(name).await?;
     passkeys.credentials_view(&user).await
 }

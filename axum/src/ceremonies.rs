@@ -29,8 +29,10 @@ pub(crate) struct SignUpRequest {
     name: String,
 }
 
-/// A name as typed, trimmed; refused when empty, too long or with control characters.
-fn checked_name<E>(name: &str) -> Result<&str, SignUpError<E>> {
+/// A name as typed, trimmed; refused when empty, too long or with control characters. Also
+/// for credential names: the Passkey API stores at most 255 characters and answers a longer
+/// name with an internal error.
+pub(crate) fn checked_name<E>(name: &str) -> Result<&str, SignUpError<E>> {
     let name = name.trim();
     if name.is_empty() {
         return Err(SignUpError::InvalidName("Please enter a name.".into()));

@@ -560,3 +560,36 @@ async fn sessions_in_a_shared_store_span_app_instances() {
     assert_eq!(state["state"], "signed_in");
     assert_eq!(b1.state().await["state"], "signed_in");
 }
+
+#[tokio::test]
+async fn a_credential_name_the_passkey_api_cannot_store_is_a_bad_request_not_a_failure() {
+    let world = World::start().await;
+    let b = world.browser().await;
+    b.sign_up("alice").await;
+    let list = b.get("/passkeys/credentials").await.ok();
+    let id = list["credentials"][0]["id"].as_str().unwrap().to_owned();
+    let name = list["credentials"][0]["name"].clone();
+    // The API's column holds 255 characters; longer is its internal error (contract §2.14).
+    for bad in ["x".repeat(65), "x".repeat(256), "Laptop\u{0}".into()] {
+        let e = b
+            .patch(
+                &format!("/passkeys/credentials/{id}"),
+                &json!({ "name": bad }),
+            )
+            .await
+            .problem(400, "bad_request");
+        assert!(e["detail"].as_str().unwrap().contains("name"), "{e}");
+    }
+    let list = b.get("/passkeys/credentials").await.ok();
+    assert_eq!(list["credentials"][0]["name"], name, "nothing was renamed");
+    // 64 characters are fine.
+    let long = "é".repeat(64);
+    let list = b
+        .patch(
+            &format!("/passkeys/credentials/{id}"),
+            &json!({ "name": long }),
+        )
+        .await
+        .ok();
+    assert_eq!(list["credentials"][0]["name"], long.as_str());
+}

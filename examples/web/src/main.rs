@@ -1,4 +1,4 @@
-//! A web app with passkeys, on top of `hanko-passkeys`: sign-up, passkey login (with autofill),
+//! A web app with passkeys, on `hanko-passkeys-axum`: sign-up, passkey login (with autofill),
 //! a security key as second factor, transaction confirmation, and passkey management.
 //!
 //! ```sh
@@ -10,155 +10,81 @@
 //! `PASSKEYS_ORIGIN` (and optionally `PASSKEYS_BASE_URL`) it uses that tenant; the page must
 //! then be served at `PASSKEYS_ORIGIN`. `PORT` (default 3000, 0 = any free port) is where it
 //! listens; `EMULATOR_TIMEOUT_SECS` shortens the emulator's ceremony timeout (default 60).
+//! `REDIS_URL` (e.g. `redis://127.0.0.1:6379`) keeps the sessions in Redis instead of this
+//! process's memory, so that several instances behind one origin share them.
 //!
-//! The page (`static/`) calls the browser's WebAuthn API; these handlers call the SDK, verify
-//! every token locally, and only then start the app's own session (an HTTP-only cookie).
+//! The crate's router (`/passkeys/...`) does the ceremonies and the session; the page
+//! (`static/`) uses the crate's browser module. The app's own code is its users
+//! (`users.rs`), a transfer confirmed with a passkey, and the server around them.
 
-mod account;
-mod auth;
-mod failure;
-mod store;
+mod users;
 
 use std::error::Error;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::Request;
+use axum::extract::State;
+use axum::http::HeaderValue;
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, ORIGIN, REFERRER_POLICY,
-    SET_COOKIE, X_CONTENT_TYPE_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
 };
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
-use hanko_passkeys::token::{Claims, Verifier};
-use hanko_passkeys::{Config, Tenant, Token};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hanko_passkeys::{AssertionResponse, Config, LoginOptions};
+use hanko_passkeys_axum::tower_sessions::{MemoryStore, Session, SessionStore};
+use hanko_passkeys_axum::{Passkeys, Problem, ProblemKind, SignedIn};
 use hanko_passkeys_emulator::Emulator;
-use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-use crate::failure::Failure;
-use crate::store::{Stage, Store, User};
+use crate::users::DemoUsers;
 
-/// Everything the handlers share.
-pub struct App {
-    pub tenant: Tenant,
-    /// Checks the tokens finalize calls return; clones share one JWKS cache.
-    pub verifier: Verifier,
-    /// The origin the page must be served from (the relying party's).
-    pub origin: String,
-    pub rp_id: String,
-    store: Mutex<Store>,
-}
-
-pub type Shared = Arc<App>;
-
-/// A `Set-Cookie` header, as a response part.
-pub type SetCookie = [(HeaderName, HeaderValue); 1];
-
-impl App {
-    pub fn store(&self) -> MutexGuard<'_, Store> {
-        // A panic while holding the lock cannot leave the maps half-updated in a way that
-        // matters for a demo; keep serving.
-        self.store
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn secure_cookies(&self) -> bool {
-        self.origin.starts_with("https://")
-    }
-
-    /// The signed-in user of the request, and their session id.
-    pub fn signed_in(&self, headers: &HeaderMap) -> Result<(String, User), Failure> {
-        self.session_user(headers, Stage::SignedIn)
-    }
-
-    /// The user of a session at `stage`.
-    pub fn session_user(
-        &self,
-        headers: &HeaderMap,
-        stage: Stage,
-    ) -> Result<(String, User), Failure> {
-        let mut store = self.store();
-        let (id, session) = store.session(headers).ok_or_else(Failure::not_signed_in)?;
-        if session.stage != stage {
-            return Err(Failure::not_signed_in());
-        }
-        let user_id = session.user_id.clone();
-        let user = store
-            .user(&user_id)
-            .cloned()
-            .ok_or_else(Failure::not_signed_in)?;
-        Ok((id, user))
-    }
-
-    /// Starts a session for `user_id` and returns the `Set-Cookie` header for it. Any session
-    /// the request had ends: a new stage always gets a new id.
-    pub fn start_session(
-        &self,
-        headers: &HeaderMap,
-        user_id: &str,
-        stage: Stage,
-    ) -> Result<SetCookie, Failure> {
-        let mut store = self.store();
-        if let Some((old, _)) = store.session(headers) {
-            store.end_session(&old);
-        }
-        let id = store.start_session(user_id, stage).ok_or_else(|| {
-            Failure::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                "Too many sessions; try again later.",
-            )
-        })?;
-        Ok([(
-            SET_COOKIE,
-            cookie(&store::session_cookie_header(&id, self.secure_cookies())),
-        )])
-    }
-
-    /// Ends the request's session, if any, and returns the header that clears the cookie.
-    pub fn end_session(&self, headers: &HeaderMap) -> SetCookie {
-        let mut store = self.store();
-        if let Some((id, _)) = store.session(headers) {
-            store.end_session(&id);
-        }
-        [(
-            SET_COOKIE,
-            cookie(&store::clear_cookie_header(self.secure_cookies())),
-        )]
-    }
-
-    /// Verifies a finalize call's token locally: signature by the tenant's key (JWKS),
-    /// audience = our relying party, expiry. Nothing is trusted before this.
-    pub async fn verified(
-        &self,
-        token: Result<Token, hanko_passkeys::Error>,
-    ) -> Result<Claims, Failure> {
-        Ok(token?.verify(&self.verifier).await?)
-    }
-}
-
-fn cookie(value: &str) -> HeaderValue {
-    // Built from base64url, digits and ASCII attributes only.
-    HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
-
-/// Parses a JSON request body; anything else is a 400 with a message, never a panic.
-pub fn json_body<T: DeserializeOwned>(body: &Bytes, what: &str) -> Result<T, Failure> {
-    serde_json::from_slice(body)
-        .map_err(|e| Failure::bad_request(format!("The request is not {what}: {e}")))
-}
+type Demo = Passkeys<DemoUsers>;
 
 const INDEX_HTML: &str = include_str!("../static/index.html");
 const APP_JS: &str = include_str!("../static/app.js");
 
-fn router(app: Shared) -> Router {
+/// The transfer the demo asks users to confirm.
+fn transfer() -> Value {
+    json!({"amount": "100.00", "currency": "EUR", "to": "Bob", "iban": "DE02 1203 0000 0000 2020 51"})
+}
+
+/// Transaction, step 1: a new transaction id (unique per tenant, forever) for the transfer;
+/// the crate remembers in the session what is to be confirmed.
+async fn transfer_initialize(
+    State(passkeys): State<Demo>,
+    session: Session,
+    user: SignedIn,
+) -> Result<Json<LoginOptions>, Problem> {
+    let id = format!("transfer-{}", uuid::Uuid::new_v4());
+    let options = passkeys
+        .start_transaction(&session, &user, id, &transfer())
+        .await?;
+    Ok(Json(options))
+}
+
+/// Transaction, step 2: the crate verifies that the token confirms exactly the transfer this
+/// session started, for this user, and hands it back.
+async fn transfer_finalize(
+    State(passkeys): State<Demo>,
+    session: Session,
+    user: SignedIn,
+    Json(assertion): Json<AssertionResponse>,
+) -> Result<Json<Value>, Problem> {
+    let confirmed = passkeys
+        .confirm_transaction(&session, &user, &assertion)
+        .await?;
+    let mut answer = confirmed.data;
+    answer["transaction_id"] = confirmed.id.into();
+    answer["credential"] = confirmed.credential.into();
+    Ok(Json(answer))
+}
+
+/// The whole app: the page, the crate's routes under `/passkeys`, the transfer, sessions in
+/// `store`.
+fn app(passkeys: Demo, origin: String, store: impl SessionStore + Clone) -> Router {
+    let site = json!({"origin": origin, "rp_id": passkeys.verifier().relying_party_id()});
     Router::new()
         .route(
             "/",
@@ -168,80 +94,32 @@ fn router(app: Shared) -> Router {
             "/app.js",
             get(|| async { ([(CONTENT_TYPE, "text/javascript; charset=utf-8")], APP_JS) }),
         )
-        .route("/api/config", get(auth::config))
-        .route("/api/me", get(auth::me))
-        .route("/api/signup/initialize", post(auth::sign_up_initialize))
-        .route("/api/signup/finalize", post(auth::sign_up_finalize))
-        .route("/api/login/initialize", post(auth::login_initialize))
-        .route("/api/login/finalize", post(auth::login_finalize))
-        .route(
-            "/api/mfa/login/initialize",
-            post(auth::mfa_login_initialize),
-        )
-        .route("/api/mfa/login/finalize", post(auth::mfa_login_finalize))
-        .route("/api/logout", post(auth::logout))
-        .route("/api/passkeys", get(account::list))
-        .route("/api/passkeys/initialize", post(account::add_initialize))
-        .route("/api/passkeys/finalize", post(account::add_finalize))
-        .route(
-            "/api/passkeys/{id}",
-            patch(account::rename).delete(account::remove),
-        )
-        .route(
-            "/api/mfa/registration/initialize",
-            post(account::mfa_initialize),
-        )
-        .route(
-            "/api/mfa/registration/finalize",
-            post(account::mfa_finalize),
-        )
-        .route(
-            "/api/transfer/initialize",
-            post(account::transfer_initialize),
-        )
-        .route("/api/transfer/finalize", post(account::transfer_finalize))
-        .fallback(|| async { Failure::new(StatusCode::NOT_FOUND, "not_found", "No such page.") })
-        .layer(middleware::from_fn(guard))
-        .with_state(app)
+        // Where the page must be served from, for its warning when it is not.
+        .route("/api/config", get(move || async move { Json(site) }))
+        .route("/api/transfer/initialize", post(transfer_initialize))
+        .route("/api/transfer/finalize", post(transfer_finalize))
+        .nest("/passkeys", passkeys.router())
+        .fallback(|| async { Problem::new(ProblemKind::NotFound) })
+        .layer(passkeys.layer(store))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(passkeys)
 }
 
-/// Refuses state-changing requests from other sites (the `Origin` must be the page's own
-/// host), and sets the security headers of every answer.
-async fn guard(request: Request, next: Next) -> Response {
-    if !matches!(*request.method(), Method::GET | Method::HEAD) && !same_origin(request.headers()) {
-        return Failure::new(
-            StatusCode::FORBIDDEN,
-            "cross_origin",
-            "Requests must come from this site's own page.",
-        )
-        .into_response();
-    }
-    let mut response = next.run(request).await;
+/// The security headers of every answer. Provider icons are `data:` URIs.
+async fn security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(
         CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
     response
-}
-
-/// Whether a request's `Origin` (sent by browsers on every POST, PATCH and DELETE) names the
-/// host it was sent to. A request without `Origin` is not from a browser page.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(ORIGIN) else {
-        return true;
-    };
-    let host = headers.get(HOST).and_then(|h| h.to_str().ok());
-    let authority = origin.to_str().ok().and_then(|o| {
-        o.strip_prefix("http://")
-            .or_else(|| o.strip_prefix("https://"))
-    });
-    matches!((authority, host), (Some(a), Some(h)) if a.eq_ignore_ascii_case(h))
 }
 
 /// The SDK configuration, the page's origin and the emulator when we run one.
@@ -279,6 +157,20 @@ async fn passkey_backend(port: u16) -> Result<(Config, String, Option<Emulator>)
     Ok((config, origin, Some(emulator)))
 }
 
+/// Sessions in Redis when `REDIS_URL` is set, else in this process's memory.
+async fn with_sessions(passkeys: Demo, origin: String) -> Result<(Router, String), Box<dyn Error>> {
+    let Some(url) = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty()) else {
+        let store = MemoryStore::default();
+        return Ok((app(passkeys, origin, store), "memory".into()));
+    };
+    use tower_sessions_redis_store::RedisStore;
+    use tower_sessions_redis_store::fred::prelude::{ClientLike as _, Config as RedisConfig, Pool};
+    let pool = Pool::new(RedisConfig::from_url(&url)?, None, None, None, 2)?;
+    pool.init().await?;
+    // Not the URL: it may hold a password.
+    Ok((app(passkeys, origin, RedisStore::new(pool)), "Redis".into()))
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     let port: u16 = match std::env::var("PORT") {
@@ -304,19 +196,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
     };
     let verifier = tenant.verifier()?;
     let rp_id = verifier.relying_party_id().to_owned();
-    let app = Arc::new(App {
-        tenant,
-        verifier,
-        origin: origin.clone(),
-        rp_id: rp_id.clone(),
-        store: Mutex::default(),
-    });
-    let routes = router(app);
+    let passkeys = Passkeys::builder(tenant, verifier, DemoUsers::default())
+        .origin(&origin)
+        .build()?;
+    let (routes, sessions) = with_sessions(passkeys, origin.clone()).await?;
     if let Some(v6) = v6 {
         let routes = routes.clone();
         tokio::spawn(async move { axum::serve(v6, routes).await });
     }
-    println!("passkeys: {backend}, relying party {rp_id}");
+    println!("passkeys: {backend}, relying party {rp_id}, sessions in {sessions}");
     // Tests wait for this line; keep its shape.
     println!("listening on http://localhost:{port} (open {origin})");
     axum::serve(v4, routes)
