@@ -189,6 +189,7 @@ pub(crate) async fn login_finalize<U: Users>(
     let credentials = passkeys.credentials_of(&user.id).await?;
     if credentials.iter().any(|c| c.is_mfa) {
         let mut state = session::load(&ctx.session).await?;
+        // Pending: the session keeps a ceremony's short lifetime until the second factor.
         state.auth = Some(Auth::SecondFactorPending {
             user_id: user.id.clone(),
             credential: claims.cred,
@@ -371,6 +372,13 @@ impl<U: Users> Passkeys<U> {
             second_factor,
             since: Utc::now(),
         });
+        // The session's own lifetime, now that someone is signed in (a session that held only
+        // a ceremony until now was given that ceremony's).
+        let inactivity = self.inner.settings.0.session_inactivity;
+        let inactivity = tower_sessions::cookie::time::Duration::try_from(inactivity)
+            .unwrap_or(tower_sessions::cookie::time::Duration::days(1));
+        ctx.session
+            .set_expiry(Some(tower_sessions::Expiry::OnInactivity(inactivity)));
         session::cycle(&ctx.session).await?;
         session::store(&ctx.session, &state).await?;
         Ok(Json(self.session_view(&state.auth).await?))

@@ -122,9 +122,19 @@ impl<S: Send + Sync> FromRequestParts<S> for SecondFactor {
     }
 }
 
-/// A JSON body, refused as problem JSON: 400 `bad_request` saying what is wrong, 413 when
-/// it is over the router's limit.
-pub(crate) struct JsonBody<T>(pub(crate) T);
+/// A JSON request body like `axum::Json`, but refused the way the crate refuses: problem JSON,
+/// 400 `bad_request` saying what is wrong, 413 over the body limit. Use it in your own routes
+/// (a transaction's finish route, say) so the page gets one kind of error.
+///
+/// ```
+/// use hanko_passkeys_axum::{JsonBody, SignedIn};
+///
+/// async fn finish(user: SignedIn, JsonBody(assertion): JsonBody<hanko_passkeys::AssertionResponse>) {
+///     let _ = (user, assertion);
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct JsonBody<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = Problem;

@@ -1,4 +1,5 @@
 #![doc = include_str!("../README.md")]
+#![doc = include_str!("../BROWSER.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -8,6 +9,7 @@ mod extract;
 mod problem;
 mod session;
 mod settings;
+mod store;
 mod transactions;
 mod users;
 
@@ -23,9 +25,10 @@ use hanko_passkeys::token::Verifier;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer, SessionStore};
 
-pub use extract::{SecondFactor, SignedIn};
+pub use extract::{JsonBody, SecondFactor, SignedIn};
 pub use problem::{Problem, ProblemKind};
 pub use settings::{ConfigError, PasskeysBuilder, Settings};
+pub use store::BoundedMemoryStore;
 /// The tower-sessions release the crate is built on: take `Session` and the stores from here
 /// (or from a store crate built on the same `tower-sessions-core`, 0.14).
 pub use tower_sessions;
@@ -205,18 +208,18 @@ impl<U: Users> Passkeys<U> {
     }
 
     /// The layer to put around the whole app: sessions in `store` (any tower-sessions 0.14
-    /// store: `MemoryStore` for one instance, Redis or a database when several instances
+    /// store: [`BoundedMemoryStore`] for one instance, Redis or a database when several instances
     /// share the sessions), with an HttpOnly, `SameSite=Strict` cookie that is `Secure` when
     /// every origin is https, expiring after [`session_inactivity`](PasskeysBuilder::session_inactivity).
     ///
     /// ```
     /// # use hanko_passkeys_axum::{Passkeys, Users};
     /// # fn app<U: Users>(passkeys: Passkeys<U>) -> axum::Router {
-    /// use hanko_passkeys_axum::tower_sessions::MemoryStore;
+    /// use hanko_passkeys_axum::BoundedMemoryStore;
     ///
     /// axum::Router::new()
     ///     .nest("/passkeys", passkeys.router())
-    ///     .layer(passkeys.layer(MemoryStore::default()))
+    ///     .layer(passkeys.layer(BoundedMemoryStore::default()))
     /// # }
     /// ```
     pub fn layer<Store: SessionStore + Clone>(&self, store: Store) -> PasskeysLayer<Store> {

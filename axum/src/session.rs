@@ -117,8 +117,16 @@ pub(crate) async fn load(session: &Session) -> Result<State, Problem> {
     }
 }
 
-/// Writes the crate's state into the session (saved when the response goes out).
+/// Writes the crate's state into the session (saved when the response goes out). A session
+/// where nobody is signed in (it holds ceremonies, or a second factor under way) expires with
+/// its ceremonies, so that page views of visitors who never sign in do not fill the store for
+/// a signed-in session's lifetime; signing in gives the session its own.
 pub(crate) async fn store(session: &Session, state: &State) -> Result<(), Problem> {
+    if !matches!(state.auth, Some(Auth::SignedIn { .. })) {
+        let lifetime =
+            tower_sessions::cookie::time::Duration::seconds(CEREMONY_LIFETIME.num_seconds());
+        session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(lifetime)));
+    }
     session.insert(KEY, state).await.map_err(store_failed)
 }
 

@@ -593,3 +593,29 @@ async fn a_credential_name_the_passkey_api_cannot_store_is_a_bad_request_not_a_f
         .ok();
     assert_eq!(list["credentials"][0]["name"], long.as_str());
 }
+
+#[tokio::test]
+async fn a_session_that_only_holds_a_ceremony_expires_with_it() {
+    let world = World::start().await;
+    let b = world.browser().await;
+    let answer = b.post("/passkeys/login/initialize", &json!({})).await;
+    let cookie = answer.cookie.clone().expect("a session cookie");
+    assert!(cookie.contains("Max-Age=600"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "http://localhost pages get no Secure cookie: {cookie}"
+    );
+    // Signed in: the configured lifetime (12 hours of inactivity).
+    let options = b
+        .post("/passkeys/sign-up/initialize", &json!({"name": "alice"}))
+        .await
+        .ok();
+    let credential = b.auth.register(&options).await.unwrap();
+    let answer = b.post("/passkeys/sign-up/finalize", &credential).await;
+    let cookie = answer.cookie.clone().unwrap();
+    assert!(cookie.contains("Max-Age=43200"), "{cookie}");
+}

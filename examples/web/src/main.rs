@@ -32,8 +32,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use hanko_passkeys::{AssertionResponse, Config, LoginOptions};
-use hanko_passkeys_axum::tower_sessions::{MemoryStore, Session, SessionStore};
-use hanko_passkeys_axum::{Passkeys, Problem, ProblemKind, SignedIn};
+use hanko_passkeys_axum::BoundedMemoryStore;
+use hanko_passkeys_axum::tower_sessions::{Session, SessionStore};
+use hanko_passkeys_axum::{JsonBody, Passkeys, Problem, ProblemKind, SignedIn};
 use hanko_passkeys_emulator::Emulator;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -70,7 +71,7 @@ async fn transfer_finalize(
     State(passkeys): State<Demo>,
     session: Session,
     user: SignedIn,
-    Json(assertion): Json<AssertionResponse>,
+    JsonBody(assertion): JsonBody<AssertionResponse>,
 ) -> Result<Json<Value>, Problem> {
     let confirmed = passkeys
         .confirm_transaction(&session, &user, &assertion)
@@ -160,7 +161,7 @@ async fn passkey_backend(port: u16) -> Result<(Config, String, Option<Emulator>)
 /// Sessions in Redis when `REDIS_URL` is set, else in this process's memory.
 async fn with_sessions(passkeys: Demo, origin: String) -> Result<(Router, String), Box<dyn Error>> {
     let Some(url) = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty()) else {
-        let store = MemoryStore::default();
+        let store = BoundedMemoryStore::default();
         return Ok((app(passkeys, origin, store), "memory".into()));
     };
     use tower_sessions_redis_store::RedisStore;
