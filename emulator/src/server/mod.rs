@@ -19,8 +19,10 @@ mod request_id;
 pub(crate) mod request_log;
 pub(crate) mod response;
 mod serve;
+mod watchdog;
 
 pub(crate) use serve::serve;
+pub(crate) use watchdog::Timeouts;
 
 use std::sync::Arc;
 
