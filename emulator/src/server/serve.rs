@@ -13,6 +13,16 @@
 //! OkHttp) or until the server closes them (urllib3), so any finite value races some client,
 //! while an idle connection only costs the emulator its buffers and its task. It stays
 //! available as `EmulatorBuilder::idle_timeout`.
+//!
+//! Measured with `LOAD_SECONDS=60 cargo test -p hanko-passkeys-emulator --test load --
+//! --ignored --nocapture` (debug build, on the project's 2-core VM shared with other builds):
+//! transport errors among the 252 requests of the clients whose pooled connections sit idle
+//! around the test's 2 s header timeout, and in the 95 s idle check with the defaults:
+//! - hyper's header timeout (this file before the watchdog, given the test's 2 s): 28 and 1,
+//!   then 21 and 1 (`IncompleteMessage`, some `ConnectionReset`);
+//! - the watchdog with an idle timeout of 3 s, below the clients' 4 s pool: 7 and 0 (a
+//!   finite idle limit shorter than a client's pool loses requests the same way);
+//! - the watchdog as the test runs it (idle 6 s, above the clients' pool): 0 and 0, twice.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
