@@ -21,6 +21,7 @@ pub struct EmulatorBuilder {
     port: u16,
     admin_port: u16,
     custom_origins: bool,
+    connections: crate::server::Timeouts,
     #[cfg(feature = "sqlite")]
     data: Option<std::path::PathBuf>,
 }
@@ -111,6 +112,39 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Time a client has to send a request's head (request line and headers), counted from its
+    /// first byte, or from the connection's accept for its first request (default 30 s). A
+    /// client that is slower, or that connects and sends nothing, is disconnected without an
+    /// answer. It never runs while a keep-alive connection sits between requests (see
+    /// [`idle_timeout`](Self::idle_timeout)), nor on a request's body.
+    ///
+    /// ```
+    /// # use hanko_passkeys_emulator::Emulator;
+    /// # use std::time::Duration;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // A test of slow clients that should not wait 30 s.
+    /// let emu = Emulator::builder()
+    ///     .header_timeout(Duration::from_secs(2))
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.connections.header = timeout;
+        self
+    }
+
+    /// Closes a keep-alive connection that has sat this long between requests. By default an
+    /// idle connection stays open until the client closes it, like the server's: a limit
+    /// shorter than a client's pool (undici keeps idle connections 4 s, reqwest and Go 90 s,
+    /// Chromium and OkHttp 300 s, urllib3 until the server closes them) makes that client lose a request
+    /// now and then, when it sends on a connection just as the emulator closes it.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.connections.idle = Some(timeout);
+        self
+    }
+
     /// Keeps everything the public and admin APIs change in the SQLite file at `path`, across
     /// restarts: tenants with their settings, API keys and JWK secrets, signing keys, users,
     /// credentials, pending sessions, transactions and audit logs. Every change is written
@@ -169,7 +203,8 @@ impl EmulatorBuilder {
         let info = crate::tenants::info(&first, &base);
         let app = crate::app::public(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(crate::server::serve(listener, app, async {
+        let timeouts = self.connections;
+        let task = tokio::spawn(crate::server::serve(listener, app, timeouts, async {
             let _ = rx.await;
         }));
         let admin_app = crate::app::admin(crate::admin::Admin {
@@ -177,9 +212,14 @@ impl EmulatorBuilder {
             rsa_bits,
         });
         let (admin_tx, admin_rx) = oneshot::channel::<()>();
-        let admin_task = tokio::spawn(crate::server::serve(admin_listener, admin_app, async {
-            let _ = admin_rx.await;
-        }));
+        let admin_task = tokio::spawn(crate::server::serve(
+            admin_listener,
+            admin_app,
+            timeouts,
+            async {
+                let _ = admin_rx.await;
+            },
+        ));
         Ok(Emulator {
             state,
             addr,
@@ -238,6 +278,7 @@ impl Emulator {
             port: 0,
             admin_port: 0,
             custom_origins: false,
+            connections: crate::server::Timeouts::default(),
             #[cfg(feature = "sqlite")]
             data: None,
         }

@@ -15,8 +15,10 @@ mod request_id;
 pub(crate) mod request_log;
 pub(crate) mod response;
 mod serve;
+mod watchdog;
 
 pub(crate) use serve::serve;
+pub(crate) use watchdog::Timeouts;
 
 use axum::Router;
 use axum::middleware::{from_fn, map_request};
