@@ -14,6 +14,7 @@ pub mod generated;
 pub mod guide;
 mod operations;
 mod pagination;
+mod provider;
 mod retry;
 mod telemetry;
 mod tenant;
@@ -35,6 +36,7 @@ pub use exchange::{DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_LIMIT};
 #[doc(inline)]
 pub use generated::types::{AuditLog, Credential, Jwk, Jwks, Transaction};
 pub use pagination::{MAX_STREAM_PAGES, Page};
+pub use provider::Provider;
 pub use retry::RetryPolicy;
 pub use tenant::{
     Login, Mfa, MfaLogin, MfaRegistration, Registration, RegistrationInit, Tenant, Transactions,
