@@ -127,8 +127,9 @@ pub(crate) fn credentials_json(
     let listed: Vec<Value> = credentials
         .iter()
         .map(|c| {
-            // Filled in from the SDK's AAGUID table.
-            let provider: Option<Value> = None;
+            let provider = c.provider().map(|p| {
+                json!({ "name": p.name(), "icon_light": p.icon_light(), "icon_dark": p.icon_dark() })
+            });
             json!({
                 "id": c.id,
                 "name": c.name,

@@ -619,3 +619,29 @@ async fn a_session_that_only_holds_a_ceremony_expires_with_it() {
     let cookie = answer.cookie.clone().unwrap();
     assert!(cookie.contains("Max-Age=43200"), "{cookie}");
 }
+
+#[tokio::test]
+async fn each_credential_lists_its_provider_from_its_aaguid() {
+    let world = World::start().await;
+    let mut b = world.browser().await;
+    // Google Password Manager's AAGUID.
+    b.auth = VirtualAuthenticator::new(&b.origin)
+        .aaguid("ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4".parse().unwrap());
+    b.sign_up("alice").await;
+    let key = VirtualAuthenticator::new(&b.origin); // the zero AAGUID: no provider
+    let list = b.add_security_key(&key).await;
+    let credentials = list["credentials"].as_array().unwrap();
+    let passkey = credentials.iter().find(|c| c["kind"] == "passkey").unwrap();
+    assert_eq!(passkey["provider"]["name"], "Google Password Manager");
+    assert!(
+        passkey["provider"]["icon_light"]
+            .as_str()
+            .is_some_and(|i| i.starts_with("data:image/svg+xml;base64,")),
+        "{passkey}"
+    );
+    let security_key = credentials
+        .iter()
+        .find(|c| c["kind"] == "security_key")
+        .unwrap();
+    assert_eq!(security_key["provider"], serde_json::Value::Null);
+}
