@@ -3,7 +3,7 @@
 //! ends or replaces (sign-out, a new id at login) is gone on the other.
 //!
 //! Needs a Redis server: `.ci/run` starts Debian's `redis-server` on loopback and runs
-//! `REDIS_URL=redis://127.0.0.1:6390 cargo test -p hanko-passkeys-axum --test redis -- --ignored`.
+//! `REDIS_URL=redis://127.0.0.1:6390 cargo test --workspace --test redis -- --ignored`.
 
 mod common;
 

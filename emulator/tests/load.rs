@@ -20,7 +20,7 @@
 //! - Alongside, on an emulator with the default timeouts, one raw connection is reused after
 //!   95 s idle (so the test lasts at least that long).
 //!
-//! `LOAD_SECONDS=60 cargo test -p hanko-passkeys-emulator --test load -- --ignored --nocapture`
+//! `LOAD_SECONDS=60 cargo test --workspace --test load -- --ignored --nocapture`
 //! (`.ci/run` runs it).
 
 #![cfg(target_os = "linux")]
