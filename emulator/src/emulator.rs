@@ -22,6 +22,7 @@ pub struct EmulatorBuilder {
     port: u16,
     admin_port: u16,
     custom_origins: bool,
+    keys_at_start: bool,
     #[cfg(feature = "sqlite")]
     data: Option<std::path::PathBuf>,
 }
@@ -71,6 +72,18 @@ impl EmulatorBuilder {
     /// [`start`](Self::start); signing and the JWKS wait for the key.
     pub fn rsa_bits(mut self, bits: u32) -> Self {
         self.tenant.rsa_bits = bits;
+        self
+    }
+
+    /// Starts generating the signing key of every tenant the emulator starts with (restored
+    /// ones have theirs) as [`start`](Self::start) returns, instead of when a tenant first
+    /// needs it (default `false`). For a server that will be asked for tokens, like the
+    /// binary: its first JWKS or token then waits only for what is left of the generation.
+    /// Not for tests: an emulator that is never asked for a token would still generate a key
+    /// (RSA-4096: about half a second of CPU in a debug build, see the crate's README).
+    /// Tenants added later generate theirs when first needed.
+    pub fn keys_at_start(mut self, yes: bool) -> Self {
+        self.keys_at_start = yes;
         self
     }
 
@@ -178,6 +191,11 @@ impl EmulatorBuilder {
             Some(info) => info,
             None => create_tenant(&state, self.tenant, &base).await?,
         };
+        if self.keys_at_start {
+            for tenant in state.tenants() {
+                tenant.keys.prepare();
+            }
+        }
         let app = crate::server::router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(crate::server::serve(listener, app, async {
@@ -357,6 +375,7 @@ impl Emulator {
             port: 0,
             admin_port: 0,
             custom_origins: false,
+            keys_at_start: false,
             #[cfg(feature = "sqlite")]
             data: None,
         }
@@ -518,5 +537,34 @@ impl Drop for Emulator {
             // port busy after the handle is gone.
             task.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn keys_at_start_starts_the_key_generation_of_every_tenant() {
+        let lazy = Emulator::builder().rsa_bits(2048).start().await.unwrap();
+        let eager = Emulator::builder()
+            .rsa_bits(2048)
+            .keys_at_start(true)
+            .start()
+            .await
+            .unwrap();
+        assert!(!lazy.state.tenants().iter().any(|t| t.keys.under_way()));
+        assert!(eager.state.tenants().iter().all(|t| t.keys.under_way()));
+        // A tenant added later generates its key when first needed.
+        let later = eager
+            .add_tenant(TenantConfig::new("shop.example", "https://shop.example"))
+            .await
+            .unwrap();
+        let tenant = eager.state.tenant(&later.tenant_id).unwrap();
+        assert!(!tenant.keys.under_way());
+        let jwks = reqwest::get(format!("{}/.well-known/jwks.json", eager.tenant_url()))
+            .await
+            .unwrap();
+        assert_eq!(jwks.status(), 200);
     }
 }

@@ -109,6 +109,12 @@ impl KeyRing {
         kid
     }
 
+    /// Whether every key's generation has started (or the key was restored).
+    #[cfg(test)]
+    pub(crate) fn under_way(&self) -> bool {
+        self.snapshot().iter().all(|k| k.started.is_completed())
+    }
+
     fn snapshot(&self) -> Vec<Arc<PendingKey>> {
         self.keys.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
