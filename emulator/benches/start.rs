@@ -20,9 +20,10 @@
 //! The first JWKS and first token are compared with the target of [`TARGET`] for their median
 //! of [`RUNS`]. An RSA key's generation time varies a lot from key to key (it searches random
 //! numbers for primes), so the single runs are printed too, and last comes what a key costs
-//! on average: `KEYS` (default 20) RSA-4096 keys generated one after the other on the bench's
-//! thread, the median wall time and the mean CPU time of that thread (Linux), which other
-//! work on the machine changes little. `KEYS=200` makes the mean precise to a few percent;
+//! on average: `KEYS` (default 20) RSA keys of `KEY_BITS` (default 4096) generated one after
+//! the other on the bench's thread, the median wall time and the mean CPU time of that thread
+//! (Linux), which other work on the machine changes little. `KEYS=200` makes the mean precise
+//! to a few percent;
 //! `--config 'profile.dev.package.aws-lc-sys.opt-level=0'` measures AWS-LC's C code built
 //! without optimization (the root `Cargo.toml` builds it with opt-level 1 in debug builds).
 
@@ -47,14 +48,13 @@ fn thread_cpu() -> Option<Duration> {
     Some(Duration::from_nanos(ns))
 }
 
-/// `KEYS` RSA-4096 keys, one after the other: their wall times and the CPU time they took.
-fn generate_keys(keys: usize) -> (Vec<Duration>, Option<Duration>) {
-    use aws_lc_rs::rsa::{KeyPair, KeySize};
+/// `keys` RSA keys of `size`, one after the other: their wall times and the CPU time they took.
+fn generate_keys(keys: usize, size: aws_lc_rs::rsa::KeySize) -> (Vec<Duration>, Option<Duration>) {
     let cpu0 = thread_cpu();
     let walls = (0..keys)
         .map(|_| {
             let t0 = Instant::now();
-            KeyPair::generate(KeySize::Rsa4096).expect("an RSA-4096 key");
+            aws_lc_rs::rsa::KeyPair::generate(size).expect("an RSA key");
             t0.elapsed()
         })
         .collect();
@@ -213,10 +213,15 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .filter(|&n| n > 0)
         .unwrap_or(20);
-    let (walls, cpu) = generate_keys(keys);
+    let (bits, size) = match std::env::var("KEY_BITS").as_deref() {
+        Ok("2048") => (2048, aws_lc_rs::rsa::KeySize::Rsa2048),
+        Ok("3072") => (3072, aws_lc_rs::rsa::KeySize::Rsa3072),
+        _ => (4096, aws_lc_rs::rsa::KeySize::Rsa4096),
+    };
+    let (walls, cpu) = generate_keys(keys, size);
     let cpu = cpu.map_or("unknown".into(), |cpu| ms(cpu / keys as u32));
     println!(
-        "RSA-4096 key generation ({keys} keys): median {}, mean CPU {cpu}",
+        "RSA-{bits} key generation ({keys} keys): median {}, mean CPU {cpu}",
         ms(median(&walls))
     );
 }
