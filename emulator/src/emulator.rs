@@ -22,6 +22,7 @@ pub struct EmulatorBuilder {
     admin_port: u16,
     custom_origins: bool,
     connections: crate::server::Timeouts,
+    keys_at_start: bool,
     #[cfg(feature = "sqlite")]
     data: Option<std::path::PathBuf>,
 }
@@ -71,6 +72,20 @@ impl EmulatorBuilder {
     /// [`start`](Self::start); signing and the JWKS wait for the key.
     pub fn rsa_bits(mut self, bits: u32) -> Self {
         self.tenant.rsa_bits = bits;
+        self
+    }
+
+    /// Starts generating the signing key of every tenant the emulator starts with (restored
+    /// ones have theirs) as [`start`](Self::start) returns, instead of when a tenant first
+    /// needs it (default `false`), and on two threads where the machine has two cores: the
+    /// first key found is used. For a server that will be asked for tokens, like the binary:
+    /// its first JWKS or token then waits for what is left of the faster of two generations
+    /// (a generation's time is mostly luck), at the price of a second generation's CPU. Not
+    /// for tests: an emulator that is never asked for a token would still generate two keys
+    /// (RSA-4096: about 0.6 s of CPU each, see the crate's README). Tenants added later
+    /// generate theirs when first needed.
+    pub fn keys_at_start(mut self, yes: bool) -> Self {
+        self.keys_at_start = yes;
         self
     }
 
@@ -201,6 +216,11 @@ impl EmulatorBuilder {
             None => crate::tenants::create(&state, NewTenant::from_config(self.tenant))?,
         };
         let info = crate::tenants::info(&first, &base);
+        if self.keys_at_start {
+            for tenant in state.tenants() {
+                tenant.keys.prepare_racing();
+            }
+        }
         let app = crate::app::public(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let timeouts = self.connections;
@@ -279,6 +299,7 @@ impl Emulator {
             admin_port: 0,
             custom_origins: false,
             connections: crate::server::Timeouts::default(),
+            keys_at_start: false,
             #[cfg(feature = "sqlite")]
             data: None,
         }
@@ -441,5 +462,34 @@ impl Drop for Emulator {
             // port busy after the handle is gone.
             task.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn keys_at_start_starts_the_key_generation_of_every_tenant() {
+        let lazy = Emulator::builder().rsa_bits(2048).start().await.unwrap();
+        let eager = Emulator::builder()
+            .rsa_bits(2048)
+            .keys_at_start(true)
+            .start()
+            .await
+            .unwrap();
+        assert!(!lazy.state.tenants().iter().any(|t| t.keys.under_way()));
+        assert!(eager.state.tenants().iter().all(|t| t.keys.under_way()));
+        // A tenant added later generates its key when first needed.
+        let later = eager
+            .add_tenant(TenantConfig::new("shop.example", "https://shop.example"))
+            .await
+            .unwrap();
+        let tenant = eager.state.tenant(&later.tenant_id).unwrap();
+        assert!(!tenant.keys.under_way());
+        let jwks = reqwest::get(format!("{}/.well-known/jwks.json", eager.tenant_url()))
+            .await
+            .unwrap();
+        assert_eq!(jwks.status(), 200);
     }
 }

@@ -74,7 +74,10 @@ async fn main() -> std::process::ExitCode {
         .port(args.port)
         .admin_port(args.admin_port)
         .rp_id(args.rp_id)
-        .rsa_bits(args.rsa_bits);
+        .rsa_bits(args.rsa_bits)
+        // A server that will be asked for tokens: its keys are generated from the start, so
+        // the first JWKS or token does not wait for a whole generation.
+        .keys_at_start(true);
     for origin in args.origins {
         builder = builder.origin(origin);
     }

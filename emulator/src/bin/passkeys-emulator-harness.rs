@@ -58,6 +58,8 @@ async fn main() -> std::process::ExitCode {
         .rp_id(&args.rp_id)
         .origin(&args.origin)
         .rsa_bits(args.rsa_bits)
+        // Every run registers and signs tokens: generate the key while the client starts.
+        .keys_at_start(true)
         .start()
         .await
     {
