@@ -26,9 +26,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
             (Config::from_env()?.relying_party_id(rp_id), origin, None)
         }
         Err(_) => {
+            // Its token key is generated while the first calls are made.
             let emulator = Emulator::builder()
                 .rp_id("localhost")
                 .origin("http://localhost:8080")
+                .keys_at_start(true)
                 .start()
                 .await?;
             println!(

@@ -139,7 +139,8 @@ async fn passkey_backend(port: u16) -> Result<(Config, String, Option<Emulator>)
     let mut builder = Emulator::builder()
         .rp_id("localhost")
         .rp_name("hanko-passkeys web example")
-        .origin(&origin);
+        .origin(&origin)
+        .keys_at_start(true);
     if let Some(secs) = std::env::var("EMULATOR_TIMEOUT_SECS")
         .ok()
         .filter(|s| !s.is_empty())
