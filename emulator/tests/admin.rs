@@ -526,3 +526,49 @@ async fn a_jwk_secret_is_not_an_api_key() {
     let e = expect_error(r, 401, "The api key is invalid").await;
     assert_eq!(e["details"], "provided key is not an api key");
 }
+
+#[tokio::test]
+async fn webauthn_and_mfa_settings_validate_with_their_own_defaults() {
+    let h = start().await;
+    let tenant = format!("/tenants/{}", h.emu.tenant_id());
+    // Every bad value reported, passkey settings first, then MFA's.
+    let mut body = config("sometimes");
+    body["webauthn"]["attachment"] = json!("usb");
+    body["mfa"] = json!({"resident_key_requirement": "always"});
+    let r = h
+        .admin(reqwest::Method::PUT, &format!("{tenant}/config"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let e = expect_error(r, 400, "unable to update tenant config").await;
+    assert_eq!(
+        e["details"],
+        "user_verification must be one of 'required preferred discouraged' and \
+         attachment must be one of 'platform cross-platform' and \
+         timeout is a required field and \
+         resident_key_requirement must be one of 'discouraged preferred required'"
+    );
+    // MFA with a timeout only: MFA's defaults, not the passkey ones.
+    let mut body = config("discouraged");
+    body["mfa"] = json!({"timeout": 30000});
+    let r = h
+        .admin(reqwest::Method::PUT, &format!("{tenant}/config"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let t = ok_json(h.admin(reqwest::Method::GET, &tenant).send().await.unwrap()).await;
+    assert_eq!(
+        t["config"]["mfa"],
+        json!({"timeout": 30000, "user_verification": "preferred", "attachment": "cross-platform",
+               "attestation_preference": "direct", "resident_key_requirement": "discouraged"})
+    );
+    assert_eq!(t["config"]["webauthn"]["user_verification"], "discouraged");
+    assert_eq!(
+        t["config"]["webauthn"]["resident_key_requirement"],
+        "required"
+    );
+    assert!(t["config"]["webauthn"].get("attachment").is_none());
+}

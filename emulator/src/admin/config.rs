@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::dto::{self, ConfigBody};
+use super::dto::{self, ConfigBody, SettingsBody};
 use super::{Admin, storage_failed};
 use crate::config::{
     Attachment, AttestationPreference, ResidentKey, TenantConfig, UserVerification,
@@ -26,25 +26,6 @@ pub(super) fn validate(
     base: &TenantConfig,
     errors: &mut Vec<String>,
 ) -> Option<(TenantConfig, AdminView)> {
-    fn required(errors: &mut Vec<String>, field: &str) {
-        errors.push(format!("{field} is a required field"));
-    }
-    fn one_of<T>(
-        errors: &mut Vec<String>,
-        field: &str,
-        value: Option<&str>,
-        parse: fn(&str) -> Option<T>,
-        choices: &str,
-        default: T,
-    ) -> T {
-        match value {
-            None => default,
-            Some(v) => parse(v).unwrap_or_else(|| {
-                errors.push(format!("{field} must be one of '{choices}'"));
-                default
-            }),
-        }
-    }
     let before = errors.len();
     let cors = config.cors.unwrap_or_default();
     match &cors.allowed_origins {
@@ -81,91 +62,18 @@ pub(super) fn validate(
             }
         }
     }
-    let timeout = webauthn.timeout.filter(|t| *t > 0);
-    if timeout.is_none() {
-        required(errors, "timeout");
-    }
-    let passkey = WebauthnSettings {
-        timeout: Duration::from_millis(timeout.map_or(60_000, i64::unsigned_abs)),
-        user_verification: one_of(
-            errors,
-            "user_verification",
-            webauthn.user_verification.as_deref(),
-            UserVerification::parse,
-            "required preferred discouraged",
-            UserVerification::Required,
-        ),
-        attachment: one_of(
-            errors,
-            "attachment",
-            webauthn.attachment.as_deref(),
-            |s| Attachment::parse(s).map(Some),
-            "platform cross-platform",
-            None,
-        ),
-        attestation: one_of(
-            errors,
-            "attestation_preference",
-            webauthn.attestation_preference.as_deref(),
-            AttestationPreference::parse,
-            "none indirect direct enterprise",
-            AttestationPreference::Direct,
-        ),
-        resident_key: one_of(
-            errors,
-            "resident_key_requirement",
-            webauthn.resident_key_requirement.as_deref(),
-            ResidentKey::parse,
-            "discouraged preferred required",
-            ResidentKey::Required,
-        ),
-    };
+    let passkey = settings(
+        errors,
+        webauthn.settings,
+        WebauthnSettings::passkey_defaults(),
+    );
     let mfa = match config.mfa {
+        // Without `mfa`, its defaults with the passkey timeout.
         None => WebauthnSettings {
             timeout: passkey.timeout,
             ..WebauthnSettings::mfa_defaults()
         },
-        Some(m) => {
-            let timeout = m.timeout.filter(|t| *t > 0);
-            if timeout.is_none() {
-                required(errors, "timeout");
-            }
-            WebauthnSettings {
-                timeout: Duration::from_millis(timeout.map_or(60_000, i64::unsigned_abs)),
-                user_verification: one_of(
-                    errors,
-                    "user_verification",
-                    m.user_verification.as_deref(),
-                    UserVerification::parse,
-                    "required preferred discouraged",
-                    UserVerification::Preferred,
-                ),
-                attachment: Some(one_of(
-                    errors,
-                    "attachment",
-                    m.attachment.as_deref(),
-                    Attachment::parse,
-                    "platform cross-platform",
-                    Attachment::CrossPlatform,
-                )),
-                attestation: one_of(
-                    errors,
-                    "attestation_preference",
-                    m.attestation_preference.as_deref(),
-                    AttestationPreference::parse,
-                    "none indirect direct enterprise",
-                    AttestationPreference::Direct,
-                ),
-                resident_key: one_of(
-                    errors,
-                    "resident_key_requirement",
-                    m.resident_key_requirement.as_deref(),
-                    ResidentKey::parse,
-                    "discouraged preferred required",
-                    ResidentKey::Discouraged,
-                ),
-            }
-        }
+        Some(m) => settings(errors, m, WebauthnSettings::mfa_defaults()),
     };
     if errors.len() > before {
         return None;
@@ -186,6 +94,76 @@ pub(super) fn validate(
         icon: rp.icon,
     };
     Some((config, view))
+}
+
+fn required(errors: &mut Vec<String>, field: &str) {
+    errors.push(format!("{field} is a required field"));
+}
+
+/// A `oneof` value: absent gives `default`, anything not in `choices` a message.
+fn one_of<T>(
+    errors: &mut Vec<String>,
+    field: &str,
+    value: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    choices: &str,
+    default: T,
+) -> T {
+    match value {
+        None => default,
+        Some(v) => parse(v).unwrap_or_else(|| {
+            errors.push(format!("{field} must be one of '{choices}'"));
+            default
+        }),
+    }
+}
+
+/// The settings of `webauthn` or `mfa`: a required non-zero timeout, the rest from `defaults`
+/// (`CreatePasskeyConfigDto` and `CreateMFAConfigDto` differ only in their defaults).
+fn settings(
+    errors: &mut Vec<String>,
+    body: SettingsBody,
+    defaults: WebauthnSettings,
+) -> WebauthnSettings {
+    let timeout = body.timeout.filter(|t| *t > 0);
+    if timeout.is_none() {
+        required(errors, "timeout");
+    }
+    WebauthnSettings {
+        timeout: Duration::from_millis(timeout.map_or(60_000, i64::unsigned_abs)),
+        user_verification: one_of(
+            errors,
+            "user_verification",
+            body.user_verification.as_deref(),
+            UserVerification::parse,
+            "required preferred discouraged",
+            defaults.user_verification,
+        ),
+        attachment: one_of(
+            errors,
+            "attachment",
+            body.attachment.as_deref(),
+            |s| Attachment::parse(s).map(Some),
+            "platform cross-platform",
+            defaults.attachment,
+        ),
+        attestation: one_of(
+            errors,
+            "attestation_preference",
+            body.attestation_preference.as_deref(),
+            AttestationPreference::parse,
+            "none indirect direct enterprise",
+            defaults.attestation,
+        ),
+        resident_key: one_of(
+            errors,
+            "resident_key_requirement",
+            body.resident_key_requirement.as_deref(),
+            ResidentKey::parse,
+            "discouraged preferred required",
+            defaults.resident_key,
+        ),
+    }
 }
 
 /// `config` of `GET /tenants/{id}`.

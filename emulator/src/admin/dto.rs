@@ -113,7 +113,7 @@ pub(super) struct CreateTenantBody {
 pub(super) struct ConfigBody {
     pub(super) cors: Option<CorsBody>,
     pub(super) webauthn: Option<WebauthnBody>,
-    pub(super) mfa: Option<MfaBody>,
+    pub(super) mfa: Option<SettingsBody>,
 }
 
 #[derive(Deserialize, Default)]
@@ -125,6 +125,13 @@ pub(super) struct CorsBody {
 #[derive(Deserialize, Default)]
 pub(super) struct WebauthnBody {
     pub(super) relying_party: Option<RelyingPartyBody>,
+    #[serde(flatten)]
+    pub(super) settings: SettingsBody,
+}
+
+/// What `webauthn` and `mfa` both have.
+#[derive(Deserialize, Default)]
+pub(super) struct SettingsBody {
     pub(super) timeout: Option<i64>,
     pub(super) user_verification: Option<String>,
     pub(super) attachment: Option<String>,
@@ -138,15 +145,6 @@ pub(super) struct RelyingPartyBody {
     pub(super) display_name: Option<String>,
     pub(super) icon: Option<String>,
     pub(super) origins: Option<Vec<String>>,
-}
-
-#[derive(Deserialize, Default)]
-pub(super) struct MfaBody {
-    pub(super) timeout: Option<i64>,
-    pub(super) user_verification: Option<String>,
-    pub(super) attachment: Option<String>,
-    pub(super) attestation_preference: Option<String>,
-    pub(super) resident_key_requirement: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
