@@ -49,12 +49,7 @@ impl VirtualAuthenticator {
         json: &mut Value,
     ) -> Result<(), AuthenticatorError> {
         let fail = |what: &str| AuthenticatorError::Ceremony(format!("assertion flags: {what}"));
-        let decode = |ptr: &str| {
-            json.pointer(ptr)
-                .and_then(Value::as_str)
-                .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
-                .ok_or_else(|| fail(ptr))
-        };
+        let decode = |ptr: &str| member(json, ptr).ok_or_else(|| fail(ptr));
         let client_data = decode("/response/clientDataJSON")?;
         let mut auth_data = decode("/response/authenticatorData")?;
         let raw_id = decode("/rawId")?;
@@ -81,12 +76,7 @@ impl VirtualAuthenticator {
     ) -> Result<(), AuthenticatorError> {
         use serde_cbor_2::Value as Cbor;
         let fail = |what: &str| AuthenticatorError::Ceremony(format!("packed attestation: {what}"));
-        let decode = |ptr: &str| {
-            json.pointer(ptr)
-                .and_then(Value::as_str)
-                .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
-                .ok_or_else(|| fail(ptr))
-        };
+        let decode = |ptr: &str| member(json, ptr).ok_or_else(|| fail(ptr));
         let client_data = decode("/response/clientDataJSON")?;
         let attestation_object = decode("/response/attestationObject")?;
         let raw_id = decode("/rawId")?;
@@ -113,4 +103,11 @@ impl VirtualAuthenticator {
         }
         Ok(())
     }
+}
+
+/// The bytes of the base64url string at `ptr` in a credential JSON.
+fn member(json: &Value, ptr: &str) -> Option<Vec<u8>> {
+    json.pointer(ptr)
+        .and_then(Value::as_str)
+        .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
 }
