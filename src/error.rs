@@ -67,7 +67,8 @@ pub enum ErrorKind {
 /// match tenant.credential("AQID").get().await {
 ///     Ok(credential) => println!("{}", credential.id),
 ///     Err(e) if e.is_not_found() => println!("no such credential"),
-///     Err(e) => eprintln!("{e} (request id {:?})", e.request_id()),
+///     // One line: "API error 401: The api key is invalid (…); request id 4f2a…"
+///     Err(e) => eprintln!("{e}"),
 /// }
 /// # }
 /// ```
@@ -519,6 +520,9 @@ fn excerpt(body: &[u8]) -> String {
 }
 
 impl fmt::Display for Error {
+    /// One line: what happened (for API errors the status, title and details), then the
+    /// request id when the server sent one (`; request id 4f2a…`). Never the API key, never
+    /// user ids.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let r = &self.repr;
         match r.kind {
@@ -532,27 +536,29 @@ impl fmt::Display for Error {
                 if let Some(details) = r.details.as_deref().filter(|d| !d.is_empty()) {
                     write!(f, " ({details})")?;
                 }
-                Ok(())
             }
             ErrorKind::UnexpectedResponse if r.status.is_some() => {
                 let status = r.status.map(|s| s.to_string()).unwrap_or_default();
                 write!(f, "unexpected response {status}")?;
                 match r.body.as_deref() {
-                    Some("") | None => write!(f, " with an empty body"),
+                    Some("") | None => write!(f, " with an empty body")?,
                     Some(body) => {
                         let line: String = body.chars().take(200).collect();
-                        write!(f, ": {}", line.replace(['\r', '\n'], " "))
+                        write!(f, ": {}", line.replace(['\r', '\n'], " "))?;
                     }
                 }
             }
             ErrorKind::ResponseTooLarge => {
                 f.write_str(&r.message)?;
-                match r.status {
-                    Some(status) => write!(f, " (status {status})"),
-                    None => Ok(()),
+                if let Some(status) = r.status {
+                    write!(f, " (status {status})")?;
                 }
             }
-            _ => f.write_str(&r.message),
+            _ => f.write_str(&r.message)?,
+        }
+        match r.request_id.as_deref() {
+            Some(id) => write!(f, "; request id {}", id.replace(['\r', '\n'], " ")),
+            None => Ok(()),
         }
     }
 }
@@ -618,5 +624,24 @@ mod tests {
         );
         assert_eq!(e.to_string(), "API error 401: The api key is invalid (x)");
         assert!(e.is_unauthorized() && !e.is_retryable());
+    }
+
+    #[test]
+    fn display_ends_with_the_request_id_on_one_line() {
+        let e = Error::api(
+            StatusCode::NOT_FOUND,
+            "tenant not found".into(),
+            None,
+            Some("req\r\n-1".into()),
+        );
+        assert_eq!(
+            e.to_string(),
+            "API error 404: tenant not found; request id req  -1"
+        );
+        let e = Error::unexpected(StatusCode::BAD_GATEWAY, b"", Some("proxy".into()));
+        assert_eq!(
+            e.to_string(),
+            "unexpected response 502 Bad Gateway with an empty body; request id proxy"
+        );
     }
 }

@@ -1,4 +1,5 @@
 #![doc = include_str!("lib.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -35,6 +36,10 @@ pub use error::{BODY_EXCERPT_LIMIT, ERROR_TEXT_LIMIT, Error, ErrorBuilder, Error
 pub use exchange::{DEFAULT_MAX_RESPONSE_BYTES, ERROR_BODY_LIMIT};
 #[doc(inline)]
 pub use generated::types::{AuditLog, Credential, Jwk, Jwks, Transaction};
+/// The HTTP status type of [`Error::status`], [`Error::suggested_status`] and
+/// [`ErrorBuilder::status`]: the `http` crate's (1.x), re-exported so an app needs no
+/// dependency of its own to build or compare one.
+pub use http::StatusCode;
 pub use pagination::{MAX_STREAM_PAGES, Page};
 pub use provider::Provider;
 pub use retry::RetryPolicy;

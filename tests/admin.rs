@@ -365,7 +365,10 @@ async fn an_unknown_tenant_is_not_found() {
     let e = api.tenant().get().await.unwrap_err();
     assert!(e.is_not_found());
     assert_eq!(e.title(), Some("tenant not found"));
-    assert_eq!(e.to_string(), "API error 404: tenant not found");
+    assert_eq!(
+        e.to_string(),
+        "API error 404: tenant not found; request id Zk3d0c9Qp1Lr8Tm2Xy4Wv6Ub5Sa7Nq0O"
+    );
 }
 
 /// API keys and JWK secrets: the same three calls on their own routes.

@@ -58,7 +58,8 @@ async fn api_error_keeps_status_title_details_and_request_id() {
     assert_eq!(e.request_id(), Some("AbCdEfGhIjKlMnOpQrStUvWxYz012345"));
     assert_eq!(
         e.to_string(),
-        "API error 401: The api key is invalid (api keys needs to be an apiKey Header and 32 byte long)"
+        "API error 401: The api key is invalid (api keys needs to be an apiKey Header and 32 byte long); \
+         request id AbCdEfGhIjKlMnOpQrStUvWxYz012345"
     );
     assert_no_key(&format!("{e} {e:?}"));
 }
@@ -136,6 +137,7 @@ async fn proxy_html_502_keeps_status_and_a_bounded_body_excerpt() {
             .starts_with("unexpected response 502 Bad Gateway: <html>"),
         "{e}"
     );
+    assert!(e.to_string().ends_with("; request id proxy-id"), "{e}");
 }
 
 #[tokio::test]
