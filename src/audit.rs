@@ -15,7 +15,7 @@ impl Tenant {
     ///
     /// ```no_run
     /// # async fn demo(tenant: hanko_passkeys::Tenant) -> Result<(), hanko_passkeys::Error> {
-    /// let since = chrono::Utc::now() - chrono::Duration::hours(1);
+    /// let since = hanko_passkeys::chrono::Utc::now() - hanko_passkeys::chrono::Duration::hours(1);
     /// let page = tenant
     ///     .audit_logs()
     ///     .start_time(since)

@@ -213,8 +213,7 @@ impl Error {
     /// wants to test. The SDK itself never builds errors this way.
     ///
     /// ```
-    /// use hanko_passkeys::{Error, ErrorKind};
-    /// use reqwest::StatusCode;
+    /// use hanko_passkeys::{Error, ErrorKind, StatusCode};
     ///
     /// let e = Error::builder(ErrorKind::Api)
     ///     .status(StatusCode::UNAUTHORIZED)

@@ -25,6 +25,10 @@ pub mod webauthn;
 
 pub use admin::{Admin, AdminConfig, admin};
 pub use audit::AuditLogQuery;
+/// The date-time crate of the API's timestamps (`created_at`, `last_used_at`, audit log
+/// queries' `start_time`, token claims), re-exported so an app uses the same version without
+/// a dependency of its own.
+pub use chrono;
 pub use config::{Config, DEFAULT_BASE_URL, MAX_USER_AGENT_CHARS};
 /// The order of [`CredentialList`] ([`CredentialList::order`]), by creation time: the
 /// generated [`ListCredentialsOrder`](generated::types::ListCredentialsOrder) under a shorter
@@ -42,12 +46,19 @@ pub use generated::types::{AuditLog, Credential, Jwk, Jwks, Transaction};
 pub use http::StatusCode;
 pub use pagination::{MAX_STREAM_PAGES, Page};
 pub use provider::Provider;
+/// The HTTP client crate of [`Config::http_client`] and
+/// [`VerifierBuilder::http_client`](token::VerifierBuilder::http_client), re-exported so an
+/// app that configures or shares the client uses the same version.
+pub use reqwest;
 pub use retry::RetryPolicy;
 pub use tenant::{
     Login, Mfa, MfaLogin, MfaRegistration, Registration, RegistrationInit, Tenant, Transactions,
     User, UserLogin, tenant,
 };
 pub use token_value::Token;
+/// The UUID crate of the API's ids (credential AAGUIDs, the admin API's tenant, user and
+/// secret ids), re-exported so an app uses the same version without a dependency of its own.
+pub use uuid;
 #[doc(inline)]
 pub use webauthn::{AssertionResponse, LoginOptions, RegistrationOptions, RegistrationResponse};
 

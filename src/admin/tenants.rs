@@ -229,7 +229,7 @@ impl CreatedTenant {
 /// One tenant on the admin API: [`Admin::tenant`].
 ///
 /// ```no_run
-/// # async fn demo(admin: hanko_passkeys::Admin, id: uuid::Uuid) -> Result<(), hanko_passkeys::Error> {
+/// # async fn demo(admin: hanko_passkeys::Admin, id: hanko_passkeys::uuid::Uuid) -> Result<(), hanko_passkeys::Error> {
 /// let tenant = admin.tenant(id);
 /// let details = tenant.get().await?;
 /// println!("{}: RP {}", details.display_name, details.config.webauthn.relying_party.id);
@@ -493,7 +493,7 @@ impl AdminUser {
     /// The user with all of its credentials (passkeys and MFA) and transactions.
     ///
     /// ```no_run
-    /// # async fn demo(tenant: hanko_passkeys::admin::AdminTenant, id: uuid::Uuid) -> Result<(), hanko_passkeys::Error> {
+    /// # async fn demo(tenant: hanko_passkeys::admin::AdminTenant, id: hanko_passkeys::uuid::Uuid) -> Result<(), hanko_passkeys::Error> {
     /// let user = tenant.user(id).get().await?;
     /// println!("{} has {} passkeys", user.user_id, user.credentials.len());
     /// # Ok(()) }

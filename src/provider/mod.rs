@@ -70,12 +70,12 @@ const _: () = {
 ///
 /// ```
 /// use hanko_passkeys::Provider;
-/// use uuid::uuid;
+/// use hanko_passkeys::uuid::uuid;
 ///
 /// let provider = Provider::from_aaguid(uuid!("ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4")).unwrap();
 /// assert_eq!(provider.name(), "Google Password Manager");
 /// assert_eq!(provider.to_string(), "Google Password Manager");
-/// assert_eq!(Provider::from_aaguid(uuid::Uuid::nil()), None);
+/// assert_eq!(Provider::from_aaguid(hanko_passkeys::uuid::Uuid::nil()), None);
 /// ```
 ///
 /// # The table
@@ -132,7 +132,7 @@ impl Provider {
     ///
     /// ```
     /// use hanko_passkeys::Provider;
-    /// use uuid::uuid;
+    /// use hanko_passkeys::uuid::uuid;
     ///
     /// let apple = Provider::from_aaguid(uuid!("fbfc3007-154e-4ecc-8c0b-6e020557d7bd"));
     /// assert_eq!(apple.map(|p| p.name()), Some("Apple Passwords"));
@@ -172,7 +172,7 @@ impl Provider {
     ///
     /// ```
     /// use hanko_passkeys::Provider;
-    /// use uuid::uuid;
+    /// use hanko_passkeys::uuid::uuid;
     ///
     /// let aaguid = uuid!("bada5566-a7aa-401f-bd96-45619a55120d");
     /// assert_eq!(Provider::from_aaguid(aaguid).unwrap().aaguid(), aaguid);
@@ -186,7 +186,7 @@ impl Provider {
     ///
     /// ```
     /// use hanko_passkeys::Provider;
-    /// use uuid::uuid;
+    /// use hanko_passkeys::uuid::uuid;
     ///
     /// let provider = Provider::from_aaguid(uuid!("bada5566-a7aa-401f-bd96-45619a55120d"));
     /// assert_eq!(provider.unwrap().name(), "1Password");
@@ -200,7 +200,7 @@ impl Provider {
     ///
     /// ```
     /// use hanko_passkeys::Provider;
-    /// use uuid::uuid;
+    /// use hanko_passkeys::uuid::uuid;
     ///
     /// let provider = Provider::from_aaguid(uuid!("bada5566-a7aa-401f-bd96-45619a55120d")).unwrap();
     /// let icon = provider.icon_light().unwrap_or("/static/passkey.svg");
@@ -220,7 +220,7 @@ impl Provider {
     ///
     /// ```
     /// use hanko_passkeys::Provider;
-    /// use uuid::uuid;
+    /// use hanko_passkeys::uuid::uuid;
     ///
     /// let google = Provider::from_aaguid(uuid!("ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4")).unwrap();
     /// assert!(google.icon_dark().is_some_and(|uri| uri.starts_with("data:image/svg+xml;base64,")));

@@ -335,7 +335,7 @@ impl VerifierBuilder {
     ///
     /// ```
     /// # use hanko_passkeys::token::Verifier;
-    /// let http = reqwest::Client::new();
+    /// let http = hanko_passkeys::reqwest::Client::new();
     /// let v = Verifier::builder("https://h.example/jwks.json", "example.com").http_client(http).build();
     /// # assert!(v.is_ok());
     /// ```
