@@ -155,3 +155,43 @@ fn no_public_constructor_takes_the_request_hook() {
         );
     }
 }
+
+/// The README's operation counts are the spec's: "covers N of the M public operations", the
+/// sentence on the table's rows, and the JS SDK column (one row per use; the JS SDK's rows
+/// are one per operation).
+#[test]
+fn the_readme_counts_what_the_spec_has() {
+    let spec: serde_json::Value =
+        serde_json::from_str(include_str!("../openapi/passkey-api.json")).unwrap();
+    let operations = spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().keys())
+        .filter(|method| ["get", "put", "post", "delete", "patch"].contains(&method.as_str()))
+        .count();
+    let readme = include_str!("../README.md");
+    let table = readme.split("\n## Operations\n").nth(1).unwrap();
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
+        .collect();
+    let in_js = rows.iter().filter(|r| r[2] != "–").count();
+    assert!(
+        readme.contains(&format!(
+            "covers {in_js} of the {operations} public operations"
+        )),
+        "README: the JS SDK covers {in_js} of {operations}"
+    );
+    assert!(
+        table.contains(&format!(
+            "The public API has {operations} operations; the table has {} rows",
+            rows.len()
+        )),
+        "README: {operations} operations in {} rows",
+        rows.len()
+    );
+}

@@ -194,15 +194,9 @@ impl EmulatorBuilder {
             None => Vec::new(),
         };
         let state = Arc::new(state);
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
-            .await
-            .map_err(EmulatorError::Bind)?;
-        let addr = listener.local_addr().map_err(EmulatorError::Bind)?;
+        let (listener, addr) = bind(self.port).await?;
         let base = format!("http://{addr}");
-        let admin_listener = tokio::net::TcpListener::bind(("127.0.0.1", self.admin_port))
-            .await
-            .map_err(EmulatorError::Bind)?;
-        let admin_addr = admin_listener.local_addr().map_err(EmulatorError::Bind)?;
+        let (admin_listener, admin_addr) = bind(self.admin_port).await?;
         let rsa_bits = self.tenant.rsa_bits;
         #[cfg_attr(not(feature = "sqlite"), allow(unused_mut))]
         let mut first = None;
@@ -492,4 +486,17 @@ mod tests {
             .unwrap();
         assert_eq!(jwks.status(), 200);
     }
+}
+
+/// A listener on 127.0.0.1:`port` and the address it got; the error names the address.
+async fn bind(port: u16) -> Result<(tokio::net::TcpListener, std::net::SocketAddr), EmulatorError> {
+    let address = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port));
+    let bound = async {
+        let listener = tokio::net::TcpListener::bind(address).await?;
+        let local = listener.local_addr()?;
+        Ok((listener, local))
+    };
+    bound
+        .await
+        .map_err(|source| EmulatorError::Bind { address, source })
 }

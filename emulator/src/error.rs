@@ -4,9 +4,15 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EmulatorError {
-    /// The listening socket could not be bound.
-    #[error("cannot bind the emulator's listener: {0}")]
-    Bind(#[source] std::io::Error),
+    /// A listening socket could not be bound (the port is in use, say).
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address asked for, e.g. `127.0.0.1:8000` (`127.0.0.1:0` asks for any port).
+        address: std::net::SocketAddr,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
     /// The configuration is not usable (bad origin URL, empty RP id, unsupported key size, ...).
     #[error("invalid emulator configuration: {0}")]
     Config(String),

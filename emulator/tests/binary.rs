@@ -29,6 +29,34 @@ fn bad_arguments_get_a_clear_message_and_a_failure_status() {
 }
 
 #[test]
+fn a_busy_port_is_named_with_the_flag_that_changes_it() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    for (flag, args) in [
+        ("--port", ["--port", port.as_str(), "--rsa-bits", "2048"]),
+        (
+            "--admin-port",
+            ["--admin-port", port.as_str(), "--rsa-bits", "2048"],
+        ),
+    ] {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        assert!(!out.status.success(), "{args:?} started on a taken port");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("error: cannot listen on 127.0.0.1:{port}: ")),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "hint: choose another port with {flag} (0 picks a free one)"
+            )),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("Os {"), "{stderr}");
+    }
+}
+
+#[test]
 fn prints_what_the_sdk_needs_and_serves_it() {
     let tenant = "2f0c3c1e-8f0a-4d4b-9f51-6b1e0c7d2a93";
     let mut child = Command::new(BIN)

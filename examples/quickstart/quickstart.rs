@@ -16,7 +16,18 @@ use hanko_passkeys_emulator::Emulator;
 use hanko_passkeys_emulator::authenticator::VirtualAuthenticator;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // `Display`: one line, with the request id when the API answered.
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn Error>> {
     // Keep the emulator alive for the whole run when we use it.
     let (config, origin, _emulator) = match std::env::var("PASSKEYS_TENANT_ID") {
         Ok(_) => {
@@ -75,8 +86,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .verify(&verifier)
         .await?;
     println!(
-        "logged in    user {} (token verified: aud {:?}, expires {})",
-        claims.sub, claims.aud, claims.exp
+        "logged in    user {} (token verified: audience {}, expires {})",
+        claims.sub,
+        claims.aud.join(", "),
+        claims.exp
     );
 
     // 3. Log in for a known user.
@@ -95,8 +108,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let page = tenant.user(&user_id).credentials().await?;
     for c in &page.items {
         println!(
-            "credential   {} {:?} created {}",
-            c.id, c.name, c.created_at
+            "credential   {} \"{}\" created {}",
+            c.id,
+            c.name.as_deref().unwrap_or("(no name)"),
+            c.created_at
         );
     }
     tenant
@@ -104,7 +119,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .rename("Quickstart key")
         .await?;
     let renamed = tenant.credential(&claims.cred).get().await?;
-    println!("renamed      {} to {:?}", renamed.id, renamed.name);
+    println!(
+        "renamed      {} to \"{}\"",
+        renamed.id,
+        renamed.name.as_deref().unwrap_or_default()
+    );
 
     // 5. Register a second factor and log in with it.
     let security_key = VirtualAuthenticator::new(browser.origin());

@@ -94,6 +94,14 @@ async fn main() -> std::process::ExitCode {
         Ok(e) => e,
         Err(e) => {
             eprintln!("error: {e}");
+            if let hanko_passkeys_emulator::EmulatorError::Bind { address, .. } = &e {
+                let flag = if address.port() == args.admin_port {
+                    "--admin-port"
+                } else {
+                    "--port"
+                };
+                eprintln!("hint: choose another port with {flag} (0 picks a free one)");
+            }
             return std::process::ExitCode::FAILURE;
         }
     };

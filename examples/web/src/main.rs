@@ -174,7 +174,17 @@ async fn with_sessions(passkeys: Demo, origin: String) -> Result<(Router, String
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn Error>> {
     let port: u16 = match std::env::var("PORT") {
         Ok(p) if !p.is_empty() => p
             .parse()
@@ -182,7 +192,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
         _ => 3000,
     };
     // Listen first: with PORT=0 the origin needs the port we got.
-    let v4 = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
+    let v4 = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+        .await
+        .map_err(|e| {
+            format!("cannot listen on 127.0.0.1:{port}: {e}; set PORT to another port (PORT=0 picks a free one)")
+        })?;
     let port = v4.local_addr()?.port();
     // `localhost` may resolve to ::1 first; serve there too when the system has IPv6.
     let v6 = TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, port)))
