@@ -459,6 +459,19 @@ impl Drop for Emulator {
     }
 }
 
+/// A listener on 127.0.0.1:`port` and the address it got; the error names the address.
+async fn bind(port: u16) -> Result<(tokio::net::TcpListener, std::net::SocketAddr), EmulatorError> {
+    let address = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port));
+    let bound = async {
+        let listener = tokio::net::TcpListener::bind(address).await?;
+        let local = listener.local_addr()?;
+        Ok((listener, local))
+    };
+    bound
+        .await
+        .map_err(|source| EmulatorError::Bind { address, source })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,17 +499,4 @@ mod tests {
             .unwrap();
         assert_eq!(jwks.status(), 200);
     }
-}
-
-/// A listener on 127.0.0.1:`port` and the address it got; the error names the address.
-async fn bind(port: u16) -> Result<(tokio::net::TcpListener, std::net::SocketAddr), EmulatorError> {
-    let address = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, port));
-    let bound = async {
-        let listener = tokio::net::TcpListener::bind(address).await?;
-        let local = listener.local_addr()?;
-        Ok((listener, local))
-    };
-    bound
-        .await
-        .map_err(|source| EmulatorError::Bind { address, source })
 }
