@@ -88,6 +88,7 @@ crate::pagination::paged_query!(CredentialList, types::Credential, "Credentials"
 /// One credential: [`Tenant::credential`]. Not scoped to a user: any credential of the
 /// tenant can be read, renamed or removed.
 #[derive(Clone, Debug)]
+#[must_use = "a handle does nothing until one of its calls is awaited"]
 pub struct CredentialHandle {
     tenant: Tenant,
     id: String,
@@ -102,6 +103,19 @@ impl CredentialHandle {
     }
 
     /// Fetches the credential. Needs the API key.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an empty id,
+    /// [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an API key (nothing is
+    /// sent); the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_not_found`](crate::Error::is_not_found) for an unknown credential), or a
+    /// transport failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn get(&self) -> Result<types::Credential, Error> {
         let id = self.checked_id()?;
         let c = self.tenant.client();
@@ -111,6 +125,19 @@ impl CredentialHandle {
     }
 
     /// Renames the credential. Needs the API key.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an empty id or a name over
+    /// its limit, [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an API key
+    /// (nothing is sent). Otherwise the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_not_found`](crate::Error::is_not_found) for an unknown credential), or a
+    /// transport failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn rename(&self, name: impl Into<String>) -> Result<(), Error> {
         let id = self.checked_id()?;
         let name: String = name.into();
@@ -126,6 +153,20 @@ impl CredentialHandle {
     }
 
     /// Removes the credential; it can no longer be used to log in. Needs the API key.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an empty id,
+    /// [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an API key (nothing is
+    /// sent). Otherwise the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_not_found`](crate::Error::is_not_found) for an unknown credential, unless an
+    /// earlier attempt may have removed it), or a transport failure or timeout
+    /// ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn remove(&self) -> Result<(), Error> {
         let id = self.checked_id()?;
         let c = self.tenant.client();

@@ -41,6 +41,7 @@ use crate::timer::Timer;
 /// # let _ = (config, no_retries);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "a policy does nothing until a configuration uses it"]
 pub struct RetryPolicy {
     max_attempts: u32,
     initial_backoff: Duration,
@@ -63,7 +64,6 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// Never retry: every call is one attempt.
-    #[must_use]
     pub fn none() -> Self {
         RetryPolicy {
             max_attempts: 1,
@@ -72,21 +72,18 @@ impl RetryPolicy {
     }
 
     /// Attempts in all, the first included (default 3; at least 1, at most 10).
-    #[must_use]
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.clamp(1, 10);
         self
     }
 
     /// Wait before the second attempt (default 100 ms); it doubles with each attempt.
-    #[must_use]
     pub fn initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
         self
     }
 
     /// Longest wait between two attempts, before jitter (default 2 s).
-    #[must_use]
     pub fn max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
         self
@@ -95,7 +92,6 @@ impl RetryPolicy {
     /// Whether waits are randomised (default on): each wait is between half and all of the
     /// exponential backoff, so clients that failed together do not retry together. Off,
     /// waits are exact, which tests may want.
-    #[must_use]
     pub fn jitter(mut self, jitter: bool) -> Self {
         self.jitter = jitter;
         self
@@ -103,13 +99,13 @@ impl RetryPolicy {
 
     /// Longest time one attempt may take, so that a server that hangs leaves time for
     /// another attempt. Default: none, an attempt may use what is left of the call's timeout.
-    #[must_use]
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = Some(timeout);
         self
     }
 
     /// Attempts in all.
+    #[must_use]
     pub fn attempts(&self) -> u32 {
         self.max_attempts
     }
