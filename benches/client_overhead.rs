@@ -80,10 +80,15 @@ fn main() {
         .build_http::<http_body_util::Full<bytes::Bytes>>();
     let uri: hyper::Uri = format!("{base}/{TENANT}/login/initialize").parse().unwrap();
     let url = format!("{base}/{TENANT}/login/initialize");
+    let rounds = std::env::var("CLIENT_OVERHEAD_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(ROUNDS);
     if let Ok(only) = std::env::var("CLIENT_OVERHEAD_ONLY") {
-        // For profiling one client: `perf record` this process.
+        // For profiling one client (`sdk`, `hyper`, otherwise reqwest sending the same
+        // request): `perf record` or `valgrind --tool=callgrind` this process.
         runtime.block_on(async {
-            for _ in 0..ROUNDS {
+            for _ in 0..rounds {
                 match only.as_str() {
                     "sdk" => {
                         run(REQUESTS, || async {
@@ -101,10 +106,6 @@ fn main() {
         return;
     }
 
-    let rounds = std::env::var("CLIENT_OVERHEAD_ROUNDS")
-        .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(ROUNDS);
     let (mut sdk, mut raw, mut min, mut hyp) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     runtime.block_on(async {
         // Warm-up: connections, allocator.

@@ -6,7 +6,8 @@
 //! every generated operation id, for the hooks of the generated methods themselves. An
 //! operation without an entry in the table does not compile.
 
-use quote::{format_ident, quote};
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote};
 
 use crate::Target;
 
@@ -54,7 +55,12 @@ pub(crate) fn add(file: &mut syn::File, target: &Target) -> Result<(), String> {
             .map(|l| l.lifetime.clone())
             .unwrap_or_else(|| syn::parse_quote!('_));
         let inputs = &f.sig.inputs;
-        let prefix = m.prefix;
+        let uuids = uuid_params(f);
+        let prefix: Vec<TokenStream> = m
+            .prefix
+            .iter()
+            .map(|stmt| plain_uuids(stmt.to_token_stream(), &uuids))
+            .collect();
         let (success, error) = (m.success, m.error);
         quote! {
             pub(crate) fn #name #generics (#inputs) -> crate::client::Call<#lifetime, Self, #success> {
@@ -163,4 +169,78 @@ fn type_arguments<const N: usize>(ty: &syn::Type) -> Option<[&syn::Type; N]> {
         })
         .collect();
     types.try_into().ok()
+}
+
+/// The parameters of type `&Uuid`.
+fn uuid_params(f: &syn::ImplItemFn) -> Vec<syn::Ident> {
+    f.sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(arg) => Some(arg),
+            syn::FnArg::Receiver(_) => None,
+        })
+        .filter(|arg| {
+            matches!(&*arg.ty, syn::Type::Reference(r)
+                if matches!(&*r.elem, syn::Type::Path(p)
+                    if p.path.segments.last().is_some_and(|s| s.ident == "Uuid")))
+        })
+        .filter_map(|arg| match &*arg.pat {
+            syn::Pat::Ident(name) => Some(name.ident.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `encode_path(&id.to_string())` becomes `id` for the `&Uuid` parameters: a UUID's text
+/// (hex digits and hyphens) needs no percent-encoding, and `format!` writes it without a
+/// `String` in between. The URL is the same.
+fn plain_uuids(tokens: TokenStream, uuids: &[syn::Ident]) -> TokenStream {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::with_capacity(trees.len());
+    let mut i = 0;
+    while i < trees.len() {
+        if let (TokenTree::Ident(call), Some(TokenTree::Group(args))) =
+            (&trees[i], trees.get(i + 1))
+            && call == "encode_path"
+            && args.delimiter() == Delimiter::Parenthesis
+            && let Some(id) = uuid_to_string(args.stream(), uuids)
+        {
+            out.push(TokenTree::Ident(id));
+            i += 2;
+            continue;
+        }
+        out.push(match &trees[i] {
+            TokenTree::Group(group) => {
+                let mut inner = Group::new(group.delimiter(), plain_uuids(group.stream(), uuids));
+                inner.set_span(group.span());
+                TokenTree::Group(inner)
+            }
+            other => other.clone(),
+        });
+        i += 1;
+    }
+    out.into_iter().collect()
+}
+
+/// `id` when `tokens` are `& id . to_string ()` for one of `uuids`.
+fn uuid_to_string(tokens: TokenStream, uuids: &[syn::Ident]) -> Option<syn::Ident> {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    match trees.as_slice() {
+        [
+            TokenTree::Punct(amp),
+            TokenTree::Ident(id),
+            TokenTree::Punct(dot),
+            TokenTree::Ident(method),
+            TokenTree::Group(empty),
+        ] if amp.as_char() == '&'
+            && dot.as_char() == '.'
+            && method == "to_string"
+            && empty.stream().is_empty()
+            && uuids.contains(id) =>
+        {
+            Some(id.clone())
+        }
+        _ => None,
+    }
 }

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
 use reqwest::{StatusCode, Url, Version};
 
 use crate::operations::Operation;
@@ -27,7 +27,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 /// never downloaded.
 pub const ERROR_BODY_LIMIT: usize = 16 * 1024;
 
-const REQUEST_ID: &str = "x-request-id";
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// How one call may use the wire.
 #[derive(Clone, Debug)]
@@ -54,7 +54,7 @@ impl Buffered {
 }
 
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
-    headers.get(REQUEST_ID).and_then(|v| v.to_str().ok())
+    headers.get(&REQUEST_ID).and_then(|v| v.to_str().ok())
 }
 
 /// What the hook learned of a call on the wire, once: the last response (its status,
@@ -125,17 +125,14 @@ pub(crate) async fn send(
             &span,
         ))
         .await;
-    let (status, id) = match &finished.output {
-        Ok(r) => (Some(r.status), r.request_id()),
-        Err(e) => (e.status(), None),
-    };
-    span.finish(
-        finished.attempts,
-        status,
-        id,
-        finished.elapsed,
-        finished.stop,
-    );
+    if span.enabled() {
+        let (status, id) = match &finished.output {
+            Ok(r) => (Some(r.status), r.request_id()),
+            Err(e) => (e.status(), None),
+        };
+        let (attempts, elapsed, stop) = (finished.attempts, finished.elapsed, finished.stop);
+        span.finish(attempts, status, id, elapsed, stop);
+    }
     Record {
         result: finished.output,
         retried_after_delivery: finished.retried_after_delivery,
@@ -165,32 +162,49 @@ impl Attempts for Wire<'_> {
         timeout: Duration,
     ) -> (Self::Output, Attempt) {
         *request.timeout_mut() = Some(timeout);
-        let result = attempt_once(self.client, request, self.max_response_bytes).await;
-        let attempt = match &result {
-            Err(e) => {
-                let (attempt, described) = classify(e);
-                self.span.attempt(n, None, None, Some(described));
-                attempt
-            }
-            Ok(response) => {
-                let (attempt, error) = match &response.body {
-                    Ok(_) => (
-                        Attempt::Answered {
-                            status: response.status,
-                            retry_after: retry_after_of(response),
-                        },
-                        None,
-                    ),
-                    Err(BodyError::TooLarge { .. }) => {
-                        (Attempt::TooLarge, Some("response body over the limit"))
-                    }
-                    Err(BodyError::Read(e)) => (Attempt::BodyFailed, Some(classify(e).1)),
+        let result = match self.client.execute(request).await {
+            Ok(mut response) => {
+                let status = response.status();
+                let body = if status.is_success() {
+                    read_limited(&mut response, self.max_response_bytes).await
+                } else {
+                    read_prefix(&mut response, ERROR_BODY_LIMIT).await
                 };
-                self.span
-                    .attempt(n, Some(response.status), response.request_id(), error);
-                attempt
+                Ok(Buffered {
+                    status,
+                    version: response.version(),
+                    url: response.url().clone(),
+                    headers: std::mem::take(response.headers_mut()),
+                    body,
+                })
             }
+            Err(e) => Err(e),
         };
+        let attempt = match &result {
+            Err(e) => classify(e).0,
+            Ok(response) => match &response.body {
+                Ok(_) => Attempt::Answered {
+                    status: response.status,
+                    retry_after: retry_after_of(response),
+                },
+                Err(BodyError::TooLarge { .. }) => Attempt::TooLarge,
+                Err(BodyError::Read(_)) => Attempt::BodyFailed,
+            },
+        };
+        if self.span.enabled() {
+            match &result {
+                Err(e) => self.span.attempt(n, None, None, Some(classify(e).1)),
+                Ok(response) => {
+                    let error = match &response.body {
+                        Ok(_) => None,
+                        Err(BodyError::TooLarge { .. }) => Some("response body over the limit"),
+                        Err(BodyError::Read(e)) => Some(classify(e).1),
+                    };
+                    let id = response.request_id();
+                    self.span.attempt(n, Some(response.status), id, error);
+                }
+            }
+        }
         (result, attempt)
     }
 }
@@ -216,27 +230,6 @@ fn classify(error: &reqwest::Error) -> (Attempt, &'static str) {
     } else {
         (Attempt::Failed, "request failed")
     }
-}
-
-async fn attempt_once(
-    client: &reqwest::Client,
-    request: reqwest::Request,
-    max_response_bytes: usize,
-) -> Result<Buffered, reqwest::Error> {
-    let mut response = client.execute(request).await?;
-    let status = response.status();
-    let body = if status.is_success() {
-        read_limited(&mut response, max_response_bytes).await
-    } else {
-        read_prefix(&mut response, ERROR_BODY_LIMIT).await
-    };
-    Ok(Buffered {
-        status,
-        version: response.version(),
-        url: response.url().clone(),
-        headers: std::mem::take(response.headers_mut()),
-        body,
-    })
 }
 
 /// Reads the body, refusing it as soon as it is known to exceed `limit`: from

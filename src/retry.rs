@@ -4,6 +4,7 @@
 
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -127,11 +128,20 @@ impl RetryPolicy {
     }
 }
 
-/// A number for the jitter. Jitter needs spread, not unpredictability: std's per-process
-/// random hash keys over a counter suffice (and need no clock).
+/// A number for the jitter. Jitter needs spread, not unpredictability: SplitMix64 over a
+/// counter that starts from std's per-process random hash keys (no clock needed).
 fn random() -> u64 {
+    static SEED: OnceLock<u64> = OnceLock::new();
     static DRAWS: AtomicU64 = AtomicU64::new(0);
-    RandomState::new().hash_one(DRAWS.fetch_add(1, Ordering::Relaxed))
+    let seed = *SEED.get_or_init(|| RandomState::new().hash_one(0u64));
+    let mut z = seed.wrapping_add(
+        DRAWS
+            .fetch_add(1, Ordering::Relaxed)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15),
+    );
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// How one attempt ended, as far as retrying is concerned.
@@ -300,6 +310,7 @@ pub(crate) async fn run<A: Attempts, T: Timer>(
 ) -> Finished<A::Output> {
     let started = timer.now();
     let mut request = request;
+    let mut elapsed = Duration::ZERO;
     let mut n = 0;
     let mut retried_after_delivery = false;
     loop {
@@ -309,16 +320,17 @@ pub(crate) async fn run<A: Attempts, T: Timer>(
         } else {
             None
         };
-        let mut timeout = budget.saturating_sub(timer.since(started));
+        let mut timeout = budget.saturating_sub(elapsed);
         if let Some(limit) = policy.attempt_timeout {
             timeout = timeout.min(limit);
         }
         let (output, attempt) = attempts
             .attempt(request, n, timeout.max(Duration::from_millis(1)))
             .await;
+        elapsed = timer.since(started);
         let progress = Progress {
             attempts: n,
-            elapsed: timer.since(started),
+            elapsed,
             budget,
             resendable: spare.is_some(),
             random: random(),
@@ -329,6 +341,7 @@ pub(crate) async fn run<A: Attempts, T: Timer>(
                 retried_after_delivery |= attempt.may_have_arrived();
                 drop(output);
                 timer.sleep(wait).await;
+                elapsed = timer.since(started);
                 request = next;
             }
             (verdict, _) => {
@@ -341,7 +354,7 @@ pub(crate) async fn run<A: Attempts, T: Timer>(
                         Verdict::Stop(stop) => stop,
                         Verdict::Retry { .. } => Stop::NotResendable,
                     },
-                    elapsed: timer.since(started),
+                    elapsed,
                 };
             }
         }

@@ -37,9 +37,18 @@ mod imp {
     }
 
     impl Span {
-        pub(crate) async fn run<F: std::future::Future>(&self, future: F) -> F::Output {
+        /// `future`, inside the span whenever it runs.
+        pub(crate) fn run<F: std::future::Future>(
+            &self,
+            future: F,
+        ) -> impl std::future::Future<Output = F::Output> {
             use tracing::Instrument;
-            future.instrument(self.0.clone()).await
+            future.instrument(self.0.clone())
+        }
+
+        /// Whether anything records this span: what its events need is worked out only then.
+        pub(crate) fn enabled(&self) -> bool {
+            !self.0.is_disabled()
         }
 
         pub(crate) fn attempt(
@@ -106,8 +115,11 @@ mod imp {
     }
 
     impl Span {
-        pub(crate) async fn run<F: std::future::Future>(&self, future: F) -> F::Output {
-            future.await
+        pub(crate) fn run<F: std::future::Future>(&self, future: F) -> F {
+            future
+        }
+        pub(crate) fn enabled(&self) -> bool {
+            false
         }
         pub(crate) fn attempt(
             &self,
