@@ -37,6 +37,7 @@ pub const DEFAULT_BASE_URL: &str = "https://passkeys.hanko.io";
 /// # Ok::<(), hanko_passkeys::Error>(())
 /// ```
 #[derive(Clone)]
+#[must_use = "a configuration does nothing until tenant() uses it"]
 pub struct Config {
     pub(crate) tenant_id: String,
     pub(crate) api_key: Option<ApiKey>,
@@ -214,6 +215,11 @@ impl Config {
 
     /// Reads `PASSKEYS_TENANT_ID` (required), `PASSKEYS_API_KEY` and `PASSKEYS_BASE_URL`
     /// (both optional) from the environment.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) when `PASSKEYS_TENANT_ID` is not set, or a
+    /// variable is not valid UTF-8.
     pub fn from_env() -> Result<Self, Error> {
         let var = |name: &str| match std::env::var(name) {
             Ok(value) if !value.trim().is_empty() => Ok(Some(value)),

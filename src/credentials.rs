@@ -1,6 +1,5 @@
 //! Credential listing and management.
 
-use crate::client::call;
 use crate::generated::types;
 use crate::pagination::{Page, positive};
 use crate::tenant::BoxFuture;
@@ -70,18 +69,15 @@ impl CredentialList {
                 .map(|n| positive("per_page", n))
                 .transpose()?;
             let c = query.tenant.client();
-            let r = call(
-                c,
-                "list_credentials",
-                c.list_credentials(
+            let r = c
+                .list_credentials_call(
                     query.tenant.tenant_id(),
                     query.order,
                     Some(page),
                     per_page,
                     query.user_id.as_deref(),
-                ),
-            )
-            .await?;
+                )
+                .await?;
             Ok(Page::from_reply(r.value, &r.headers))
         })
     }
@@ -92,6 +88,7 @@ crate::pagination::paged_query!(CredentialList, types::Credential, "Credentials"
 /// One credential: [`Tenant::credential`]. Not scoped to a user: any credential of the
 /// tenant can be read, renamed or removed.
 #[derive(Clone, Debug)]
+#[must_use = "a handle does nothing until one of its calls is awaited"]
 pub struct CredentialHandle {
     tenant: Tenant,
     id: String,
@@ -106,19 +103,41 @@ impl CredentialHandle {
     }
 
     /// Fetches the credential. Needs the API key.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an empty id,
+    /// [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an API key (nothing is
+    /// sent); the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_not_found`](crate::Error::is_not_found) for an unknown credential), or a
+    /// transport failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn get(&self) -> Result<types::Credential, Error> {
         let id = self.checked_id()?;
         let c = self.tenant.client();
-        Ok(call(
-            c,
-            "get_credential",
-            c.get_credential(self.tenant.tenant_id(), id),
-        )
-        .await?
-        .value)
+        Ok(c.get_credential_call(self.tenant.tenant_id(), id)
+            .await?
+            .value)
     }
 
     /// Renames the credential. Needs the API key.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an empty id or a name over
+    /// its limit, [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an API key
+    /// (nothing is sent). Otherwise the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_not_found`](crate::Error::is_not_found) for an unknown credential), or a
+    /// transport failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn rename(&self, name: impl Into<String>) -> Result<(), Error> {
         let id = self.checked_id()?;
         let name: String = name.into();
@@ -128,25 +147,31 @@ impl CredentialHandle {
                 .map_err(|e| Error::invalid_input(format!("credential name: {e}")))?,
         };
         let c = self.tenant.client();
-        call(
-            c,
-            "update_credential",
-            c.update_credential(self.tenant.tenant_id(), id, &body),
-        )
-        .await?;
+        c.update_credential_call(self.tenant.tenant_id(), id, &body)
+            .await?;
         Ok(())
     }
 
     /// Removes the credential; it can no longer be used to log in. Needs the API key.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for an empty id,
+    /// [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an API key (nothing is
+    /// sent). Otherwise the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_not_found`](crate::Error::is_not_found) for an unknown credential, unless an
+    /// earlier attempt may have removed it), or a transport failure or timeout
+    /// ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn remove(&self) -> Result<(), Error> {
         let id = self.checked_id()?;
         let c = self.tenant.client();
-        call(
-            c,
-            "delete_credential",
-            c.delete_credential(self.tenant.tenant_id(), id),
-        )
-        .await?;
+        c.delete_credential_call(self.tenant.tenant_id(), id)
+            .await?;
         Ok(())
     }
 }

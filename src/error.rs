@@ -231,42 +231,50 @@ impl Error {
     }
 
     /// What kind of failure this is.
+    #[must_use]
     pub fn kind(&self) -> ErrorKind {
         self.repr.kind
     }
 
     /// The HTTP status of the response, when there was one.
+    #[must_use]
     pub fn status(&self) -> Option<StatusCode> {
         self.repr.status
     }
 
     /// The API's error `title`, e.g. `"The api key is invalid"`.
+    #[must_use]
     pub fn title(&self) -> Option<&str> {
         self.repr.title.as_deref()
     }
 
     /// The API's error `details`, when it sent any.
+    #[must_use]
     pub fn details(&self) -> Option<&str> {
         self.repr.details.as_deref()
     }
 
     /// The `X-Request-Id` of the response: quote it when asking for support.
+    #[must_use]
     pub fn request_id(&self) -> Option<&str> {
         self.repr.request_id.as_deref()
     }
 
     /// The start (at most [`BODY_EXCERPT_LIMIT`] bytes) of a response body that was not the
     /// API's error JSON, or of a success body that failed to decode.
+    #[must_use]
     pub fn body(&self) -> Option<&str> {
         self.repr.body.as_deref()
     }
 
     /// Where a redirect pointed (the host only), for [`ErrorKind::Redirect`].
+    #[must_use]
     pub fn redirect_host(&self) -> Option<&str> {
         self.repr.redirect_host.as_deref()
     }
 
     /// The token verification failure, for [`ErrorKind::Token`].
+    #[must_use]
     pub fn token_error(&self) -> Option<&TokenError> {
         self.repr
             .source
@@ -275,26 +283,31 @@ impl Error {
     }
 
     /// The server answered 404 Not Found (an unknown credential, user or tenant).
+    #[must_use]
     pub fn is_not_found(&self) -> bool {
         self.repr.status == Some(StatusCode::NOT_FOUND)
     }
 
     /// The server answered 401 Unauthorized: a wrong API key, or a ceremony that failed.
+    #[must_use]
     pub fn is_unauthorized(&self) -> bool {
         self.repr.status == Some(StatusCode::UNAUTHORIZED)
     }
 
     /// The server answered 400 Bad Request.
+    #[must_use]
     pub fn is_bad_request(&self) -> bool {
         self.repr.status == Some(StatusCode::BAD_REQUEST)
     }
 
     /// The server answered 409 Conflict (a transaction id used before).
+    #[must_use]
     pub fn is_conflict(&self) -> bool {
         self.repr.status == Some(StatusCode::CONFLICT)
     }
 
     /// The request timed out.
+    #[must_use]
     pub fn is_timeout(&self) -> bool {
         self.repr.kind == ErrorKind::Timeout
     }
@@ -317,6 +330,7 @@ impl Error {
     /// (see [`suggested_status`](Self::suggested_status)).
     ///
     /// Titles of the finalize calls, contract §2.9, §2.11 and §2.14.
+    #[must_use]
     pub fn is_credential_refused(&self) -> bool {
         const REFUSED: [&str; 9] = [
             "unable to parse credential creation response",
@@ -338,6 +352,7 @@ impl Error {
 
     /// The authenticator did not verify the user (no PIN or biometric) where the tenant
     /// requires it: 422 at registration. Ask the user for a passkey with user verification.
+    #[must_use]
     pub fn is_user_verification_required(&self) -> bool {
         self.repr.kind == ErrorKind::Api
             && (self.repr.status == Some(StatusCode::UNPROCESSABLE_ENTITY)
@@ -351,6 +366,7 @@ impl Error {
     /// any (500 "…Found no credentials for user"), a transaction for a user without a
     /// passkey (400 "user has no suitable credentials for this operation"). Offer
     /// registration instead.
+    #[must_use]
     pub fn is_no_usable_credential(&self) -> bool {
         self.repr.kind == ErrorKind::Api
             && self.title().is_some_and(|t| {
@@ -361,6 +377,7 @@ impl Error {
 
     /// The ceremony's challenge expired before the browser answered ("Session has Expired"):
     /// start a new ceremony.
+    #[must_use]
     pub fn is_challenge_expired(&self) -> bool {
         self.repr.kind == ErrorKind::Api
             && self
@@ -385,6 +402,7 @@ impl Error {
     ///
     /// The last row is the application's problem, not the user's: log it with
     /// [`request_id`](Self::request_id).
+    #[must_use]
     pub fn suggested_status(&self) -> StatusCode {
         if self.is_challenge_expired() {
             StatusCode::BAD_REQUEST
@@ -464,6 +482,7 @@ impl ErrorBuilder {
     }
 
     /// The error.
+    #[must_use]
     pub fn build(self) -> Error {
         self.error
     }

@@ -1,17 +1,22 @@
-//! One call on the wire: attempts under the retry policy within the call's deadline, and
-//! the response body read under a size limit while it arrives. Shared by the API client's
-//! request hook and the JWKS fetch.
+//! One call on the wire with reqwest: attempts under the retry rules ([`crate::retry`])
+//! within the call's time, each response's body read under a size limit while it arrives,
+//! and what happened recorded once, typed ([`Record`]). Shared by both clients' request hook
+//! and the JWKS fetch.
+//!
+//! The reqwest APIs a browser's `fetch` has no counterpart for (connection errors, body
+//! chunks, protocol versions, custom bodies) are used here and in
+//! [`HttpOptions::build_http`](crate::config) only.
 
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
 use reqwest::{StatusCode, Url, Version};
-use tokio::time::Instant;
 
-use crate::operations::Idempotency;
-use crate::retry::{RetryPolicy, retry_after, retryable_status};
+use crate::operations::Operation;
+use crate::retry::{self, Attempt, Attempts, RetryPolicy};
 use crate::telemetry::{self, Span};
+use crate::timer::TokioTimer;
 
 /// Default limit on a success body: the largest real page (credentials or audit logs with a
 /// large `per_page`) is far below it.
@@ -22,7 +27,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 /// never downloaded.
 pub const ERROR_BODY_LIMIT: usize = 16 * 1024;
 
-const REQUEST_ID: &str = "x-request-id";
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// How one call may use the wire.
 #[derive(Clone, Debug)]
@@ -49,22 +54,26 @@ impl Buffered {
 }
 
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
-    headers.get(REQUEST_ID).and_then(|v| v.to_str().ok())
+    headers.get(&REQUEST_ID).and_then(|v| v.to_str().ok())
 }
 
-/// What happened to a call on the wire.
-pub(crate) struct Outcome {
+/// What the hook learned of a call on the wire, once: the last response (its status,
+/// headers, request id, and its body or the limit it exceeded) or the transport failure
+/// (a timeout is the call's time running out), and whether an earlier attempt may have
+/// reached the server.
+pub(crate) struct Record {
     pub result: Result<Buffered, reqwest::Error>,
     /// An attempt before the last one may have reached the server (it was sent, and its
-    /// outcome was a retryable failure). A DELETE that then sees 404 has done its work.
+    /// outcome was a passing failure). A DELETE that then sees 404 has done its work.
     pub retried_after_delivery: bool,
 }
 
-/// Why a response body could not be had. Carried as the source of the `reqwest::Error`
-/// that the generated client sees, so the facade can tell a limit from a broken connection.
+/// Why a response body could not be had.
 #[derive(Debug)]
 pub(crate) enum BodyError {
+    /// Over its limit ([`Settings::max_response_bytes`] for a success).
     TooLarge { limit: usize },
+    /// The connection failed or timed out after the headers arrived.
     Read(reqwest::Error),
 }
 
@@ -91,119 +100,141 @@ impl std::error::Error for BodyError {
     }
 }
 
-/// Sends `request` under `settings`, retrying as `idempotency` allows, and reads the body.
+/// Sends `request` for `op` under `settings`, retrying as the operation and the policy
+/// allow, and reads the body. The `tracing` span of the call is opened here.
 pub(crate) async fn send(
     client: &reqwest::Client,
     request: reqwest::Request,
-    idempotency: Idempotency,
+    op: &Operation,
     settings: &Settings,
-    span: &Span,
-) -> Outcome {
-    let started = Instant::now();
-    let deadline = started + settings.budget;
-    let max_attempts = settings.retry.attempts();
-    let mut request = request;
-    let mut attempt = 0;
-    let mut retried_after_delivery = false;
-    loop {
-        attempt += 1;
-        // A body that cannot be cloned (a stream) is sent once.
-        let spare = if attempt < max_attempts {
-            request.try_clone()
-        } else {
-            None
+) -> Record {
+    let span = telemetry::request_span(op.id, op.method, op.path);
+    let wire = Wire {
+        client,
+        max_response_bytes: settings.max_response_bytes,
+        span: &span,
+    };
+    let finished = span
+        .run(retry::run(
+            &TokioTimer,
+            &settings.retry,
+            op.idempotency,
+            settings.budget,
+            &wire,
+            request,
+            &span,
+        ))
+        .await;
+    if span.enabled() {
+        let (status, id) = match &finished.output {
+            Ok(r) => (Some(r.status), r.request_id()),
+            Err(e) => (e.status(), None),
         };
-        let mut remaining = deadline.saturating_duration_since(Instant::now());
-        if let Some(limit) = settings.retry.attempt_timeout_limit() {
-            remaining = remaining.min(limit);
-        }
-        *request.timeout_mut() = Some(remaining.max(Duration::from_millis(1)));
-        let result = attempt_once(client, request, settings.max_response_bytes).await;
-
-        let (retry_reason, delivered, wait_at_least) = match &result {
-            Err(e) => {
-                span.attempt(attempt, None, None, Some(telemetry::describe(e)));
-                let not_sent = e.is_connect();
-                let retry = match idempotency {
-                    Idempotency::Idempotent => true,
-                    Idempotency::OnlyIfNotSent => not_sent,
-                };
-                (retry.then_some("transport error"), !not_sent, None)
-            }
-            Ok(response) => {
-                let error = match &response.body {
-                    Ok(_) => None,
-                    Err(BodyError::TooLarge { .. }) => Some("response body over the limit"),
-                    Err(BodyError::Read(e)) => Some(telemetry::describe(e)),
-                };
-                span.attempt(attempt, Some(response.status), response.request_id(), error);
-                let idempotent = idempotency == Idempotency::Idempotent;
-                match &response.body {
-                    Err(BodyError::Read(_)) if idempotent => {
-                        (Some("response body failed"), true, None)
-                    }
-                    Ok(_) if idempotent && retryable_status(response.status) => (
-                        Some("retryable status"),
-                        true,
-                        retry_after(&response.headers),
-                    ),
-                    _ => (None, true, None),
-                }
-            }
-        };
-
-        let wait = settings
-            .retry
-            .backoff(attempt)
-            .max(wait_at_least.unwrap_or_default());
-        let fits = Instant::now()
-            .checked_add(wait)
-            .is_some_and(|t| t < deadline);
-        match (retry_reason, spare) {
-            (Some(reason), Some(spare)) if fits => {
-                span.retrying(attempt, wait, reason);
-                retried_after_delivery |= delivered;
-                tokio::time::sleep(wait).await;
-                request = spare;
-            }
-            _ => {
-                let (status, id) = match &result {
-                    Ok(r) => (Some(r.status), r.request_id()),
-                    Err(e) => (e.status(), None),
-                };
-                span.finish(attempt, status, id, started.elapsed());
-                return Outcome {
-                    result,
-                    retried_after_delivery,
-                };
-            }
-        }
+        let (attempts, elapsed, stop) = (finished.attempts, finished.elapsed, finished.stop);
+        span.finish(attempts, status, id, elapsed, stop);
+    }
+    Record {
+        result: finished.output,
+        retried_after_delivery: finished.retried_after_delivery,
     }
 }
 
-async fn attempt_once(
-    client: &reqwest::Client,
-    request: reqwest::Request,
+/// The attempts of one call with reqwest.
+struct Wire<'a> {
+    client: &'a reqwest::Client,
     max_response_bytes: usize,
-) -> Result<Buffered, reqwest::Error> {
-    let mut response = client.execute(request).await?;
-    let status = response.status();
-    let body = if status.is_success() {
-        read_limited(&mut response, max_response_bytes).await
+    span: &'a Span,
+}
+
+impl Attempts for Wire<'_> {
+    type Request = reqwest::Request;
+    type Output = Result<Buffered, reqwest::Error>;
+
+    fn copy(&self, request: &reqwest::Request) -> Option<reqwest::Request> {
+        // A body that is a stream cannot be copied: such a request is sent once.
+        request.try_clone()
+    }
+
+    async fn attempt(
+        &self,
+        mut request: reqwest::Request,
+        n: u32,
+        timeout: Duration,
+    ) -> (Self::Output, Attempt) {
+        *request.timeout_mut() = Some(timeout);
+        let result = match self.client.execute(request).await {
+            Ok(mut response) => {
+                let status = response.status();
+                let body = if status.is_success() {
+                    read_limited(&mut response, self.max_response_bytes).await
+                } else {
+                    read_prefix(&mut response, ERROR_BODY_LIMIT).await
+                };
+                Ok(Buffered {
+                    status,
+                    version: response.version(),
+                    url: response.url().clone(),
+                    headers: std::mem::take(response.headers_mut()),
+                    body,
+                })
+            }
+            Err(e) => Err(e),
+        };
+        let attempt = match &result {
+            Err(e) => classify(e).0,
+            Ok(response) => match &response.body {
+                Ok(_) => Attempt::Answered {
+                    status: response.status,
+                    retry_after: retry_after_of(response),
+                },
+                Err(BodyError::TooLarge { .. }) => Attempt::TooLarge,
+                Err(BodyError::Read(_)) => Attempt::BodyFailed,
+            },
+        };
+        if self.span.enabled() {
+            match &result {
+                Err(e) => self.span.attempt(n, None, None, Some(classify(e).1)),
+                Ok(response) => {
+                    let error = match &response.body {
+                        Ok(_) => None,
+                        Err(BodyError::TooLarge { .. }) => Some("response body over the limit"),
+                        Err(BodyError::Read(e)) => Some(classify(e).1),
+                    };
+                    let id = response.request_id();
+                    self.span.attempt(n, Some(response.status), id, error);
+                }
+            }
+        }
+        (result, attempt)
+    }
+}
+
+/// `Retry-After` of a response that asks to be retried (others' are not read).
+fn retry_after_of(response: &Buffered) -> Option<Duration> {
+    if retry::retryable_status(response.status) && response.headers.contains_key(RETRY_AFTER) {
+        retry::retry_after(&response.headers)
     } else {
-        read_prefix(&mut response, ERROR_BODY_LIMIT).await
-    };
-    Ok(Buffered {
-        status,
-        version: response.version(),
-        url: response.url().clone(),
-        headers: std::mem::take(response.headers_mut()),
-        body,
-    })
+        None
+    }
+}
+
+/// How a transport failure ended an attempt, and the words for it in the span (reqwest's
+/// messages name the full URL, ids included).
+fn classify(error: &reqwest::Error) -> (Attempt, &'static str) {
+    if error.is_connect() {
+        (Attempt::NotSent, "connection failed")
+    } else if error.is_timeout() {
+        (Attempt::Failed, "timed out")
+    } else if error.is_body() || error.is_decode() {
+        (Attempt::Failed, "response body failed")
+    } else {
+        (Attempt::Failed, "request failed")
+    }
 }
 
 /// Reads the body, refusing it as soon as it is known to exceed `limit`: from
-/// `Content-Length` before reading, or from the bytes received so far.
+/// `Content-Length` before reading, or from the bytes received so far. A body that arrives
+/// in one chunk is kept as it came, without a copy.
 async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<Bytes, BodyError> {
     if response
         .content_length()
@@ -211,14 +242,24 @@ async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<
     {
         return Err(BodyError::TooLarge { limit });
     }
+    let mut first: Option<Bytes> = None;
     let mut body = BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
-        if body.len() + chunk.len() > limit {
+        let so_far = first.as_ref().map_or(body.len(), Bytes::len);
+        if so_far + chunk.len() > limit {
             return Err(BodyError::TooLarge { limit });
         }
-        body.extend_from_slice(&chunk);
+        match first.take() {
+            None if body.is_empty() => first = Some(chunk),
+            None => body.extend_from_slice(&chunk),
+            Some(earlier) => {
+                body.reserve(earlier.len() + chunk.len());
+                body.extend_from_slice(&earlier);
+                body.extend_from_slice(&chunk);
+            }
+        }
     }
-    Ok(body.freeze())
+    Ok(first.unwrap_or_else(|| body.freeze()))
 }
 
 /// Reads at most `limit` bytes of the body and drops the rest (the connection is then not
@@ -239,8 +280,10 @@ async fn read_prefix(response: &mut reqwest::Response, limit: usize) -> Result<B
     Ok(body.freeze())
 }
 
-/// Turns a buffered response back into the `reqwest::Response` the generated client
-/// expects. A body that failed fails again, with the same cause, when it is read.
+/// The `reqwest::Response` the generated client decodes, for calls through
+/// [`Tenant::raw`](crate::Tenant::raw) and [`Admin::raw`](crate::Admin::raw), whose methods
+/// return progenitor's types. A body that failed fails again, with the same cause, when it
+/// is read. (The facade decodes the [`Record`] itself.)
 pub(crate) fn into_response(buffered: Buffered) -> reqwest::Response {
     let body = match buffered.body {
         Ok(bytes) => reqwest::Body::from(bytes),
@@ -273,18 +316,4 @@ impl http_body::Body for FailedBody {
     ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, BodyError>>> {
         std::task::Poll::Ready(self.0.take().map(Err))
     }
-}
-
-/// The [`BodyError`] behind an error, if any, looking through its sources.
-pub(crate) fn body_error<'a>(
-    error: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a BodyError> {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(found) = e.downcast_ref::<BodyError>() {
-            return Some(found);
-        }
-        current = e.source();
-    }
-    None
 }

@@ -154,6 +154,20 @@ macro_rules! paged_query {
             }
 
             /// Fetches one page (what `.await` does).
+            ///
+            /// # Errors
+            ///
+            /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a page or page size
+            /// of 0, [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) on the public
+            /// API without an API key (nothing is sent in either case). Otherwise the API's error
+            /// ([`ErrorKind::Api`](crate::ErrorKind::Api)), or a transport failure or timeout
+            /// ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+            /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the
+            /// expected one
+            /// ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+            /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+            /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+            /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
             pub async fn send(self) -> Result<$crate::Page<$item>, $crate::Error> {
                 let page = self.page.unwrap_or(1);
                 self.fetch(page).await

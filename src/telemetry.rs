@@ -4,12 +4,15 @@
 //! (the operationId), `http.method`, `url.path` (the route *template*, e.g.
 //! `/{tenant_id}/credentials/{credential_id}`: ids of users and credentials stay out of
 //! logs), and, once known, `http.status`, `attempts`, `request_id` (the server's
-//! `X-Request-Id`) and `duration_ms`. Each attempt is an event inside it (`DEBUG`; a retry
+//! `X-Request-Id`), `duration_ms` and, when a passing failure was not retried, `retry.stop`
+//! (why: `not_repeatable`, `attempts`, `budget`, `not_resendable`). Each attempt is an event inside it (`DEBUG`; a retry
 //! is a `WARN` with the wait). API keys, tokens and bodies are never recorded.
 
 use std::time::Duration;
 
 use reqwest::StatusCode;
+
+use crate::retry::Stop;
 
 #[cfg(feature = "tracing")]
 mod imp {
@@ -29,13 +32,23 @@ mod imp {
             attempts = tracing::field::Empty,
             request_id = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
+            "retry.stop" = tracing::field::Empty,
         ))
     }
 
     impl Span {
-        pub(crate) async fn run<F: std::future::Future>(&self, future: F) -> F::Output {
+        /// `future`, inside the span whenever it runs.
+        pub(crate) fn run<F: std::future::Future>(
+            &self,
+            future: F,
+        ) -> impl std::future::Future<Output = F::Output> {
             use tracing::Instrument;
-            future.instrument(self.0.clone()).await
+            future.instrument(self.0.clone())
+        }
+
+        /// Whether anything records this span: what its events need is worked out only then.
+        pub(crate) fn enabled(&self) -> bool {
+            !self.0.is_disabled()
         }
 
         pub(crate) fn attempt(
@@ -74,8 +87,12 @@ mod imp {
             status: Option<StatusCode>,
             request_id: Option<&str>,
             elapsed: Duration,
+            stop: Stop,
         ) {
             self.0.record("attempts", attempts);
+            if let Some(stop) = stop.name() {
+                self.0.record("retry.stop", stop);
+            }
             if let Some(status) = status {
                 self.0.record("http.status", status.as_u16());
             }
@@ -98,8 +115,11 @@ mod imp {
     }
 
     impl Span {
-        pub(crate) async fn run<F: std::future::Future>(&self, future: F) -> F::Output {
-            future.await
+        pub(crate) fn run<F: std::future::Future>(&self, future: F) -> F {
+            future
+        }
+        pub(crate) fn enabled(&self) -> bool {
+            false
         }
         pub(crate) fn attempt(
             &self,
@@ -110,22 +130,16 @@ mod imp {
         ) {
         }
         pub(crate) fn retrying(&self, _: u32, _: Duration, _: &str) {}
-        pub(crate) fn finish(&self, _: u32, _: Option<StatusCode>, _: Option<&str>, _: Duration) {}
+        pub(crate) fn finish(
+            &self,
+            _: u32,
+            _: Option<StatusCode>,
+            _: Option<&str>,
+            _: Duration,
+            _: Stop,
+        ) {
+        }
     }
 }
 
 pub(crate) use imp::{Span, request_span};
-
-/// What went wrong in an attempt, in words that carry no URL (reqwest's messages name the
-/// full URL, ids included).
-pub(crate) fn describe(error: &reqwest::Error) -> &'static str {
-    if error.is_connect() {
-        "connection failed"
-    } else if error.is_timeout() {
-        "timed out"
-    } else if error.is_body() || error.is_decode() {
-        "response body failed"
-    } else {
-        "request failed"
-    }
-}

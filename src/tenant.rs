@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use progenitor_client::ClientInfo;
 use uuid::Uuid;
 
-use crate::client::{Hooks, call, require_key, run};
+use crate::client::Hooks;
 use crate::generated::{Client, types};
 use crate::token::Verifier;
 use crate::{
@@ -21,6 +21,11 @@ const MAX_BROWSER_USER_HANDLE: usize = 64;
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'static>>;
 
 /// Connects to one tenant of the Passkey API. Checks the configuration; makes no request.
+///
+/// # Errors
+///
+/// [`ErrorKind::Config`](crate::ErrorKind::Config) when the tenant id, the base URL, the API key or
+/// another option is invalid, or the HTTP client cannot be built. Nothing is sent.
 ///
 /// ```
 /// let tenant = hanko_passkeys::tenant(
@@ -72,16 +77,19 @@ impl std::fmt::Debug for Tenant {
 
 impl Tenant {
     /// The tenant id.
+    #[must_use]
     pub fn id(&self) -> Uuid {
         self.inner.tenant_id
     }
 
     /// The API's base URL, without the tenant id.
+    #[must_use]
     pub fn base_url(&self) -> &str {
         self.inner.client.baseurl()
     }
 
     /// URL of the tenant's key set (`.well-known/jwks.json`), for token verification.
+    #[must_use]
     pub fn jwks_url(&self) -> String {
         format!("{}/{}/.well-known/jwks.json", self.base_url(), self.id())
     }
@@ -91,8 +99,9 @@ impl Tenant {
     /// get one.
     ///
     /// Its calls go through the same request hook as the facade's: the API key is sent
-    /// exactly where the facade would send it, and retries, tracing, the response size limits
-    /// and the refusal to follow redirects apply. What it lacks is what the facade adds (see
+    /// exactly where the facade would send it (a call that needs it fails before sending
+    /// when none is configured), and retries, tracing, the response size limits and the
+    /// refusal to follow redirects apply. What it lacks is what the facade adds (see
     /// [`generated`](crate::generated)): argument checks before sending, the one error type
     /// [`Error`] (its errors are progenitor's [`generated::Error`](crate::generated::Error)
     /// around the API's [`ErrorBody`](crate::generated::types::ErrorBody)), and typed
@@ -109,6 +118,7 @@ impl Tenant {
     /// }
     /// # Ok(()) }
     /// ```
+    #[must_use]
     pub fn raw(&self) -> &Client {
         &self.inner.client
     }
@@ -154,6 +164,12 @@ impl Tenant {
     /// the tenant's JWKS, which it caches and shares with every clone of this `Tenant`. Needs
     /// [`Config::relying_party_id`].
     ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Config`](crate::ErrorKind::Config) without
+    /// [`Config::relying_party_id`](crate::Config::relying_party_id), or when the verifier cannot
+    /// be built.
+    ///
     /// ```no_run
     /// # async fn demo(tenant: hanko_passkeys::Tenant, assertion: hanko_passkeys::AssertionResponse)
     /// # -> Result<(), Box<dyn std::error::Error>> {
@@ -182,13 +198,18 @@ impl Tenant {
     }
 
     /// Fetches the tenant's public signing keys. Needs no API key.
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api)), or a transport failure or
+    /// timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn jwks(&self) -> Result<types::Jwks, Error> {
-        let r = call(
-            self.client(),
-            "get_jwks",
-            self.client().get_jwks(self.tenant_id()),
-        )
-        .await?;
+        let r = self.client().get_jwks_call(self.tenant_id()).await?;
         Ok(r.value)
     }
 }
@@ -203,6 +224,7 @@ fn invalid<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> Error + '_ {
 
 /// Passkey registration: [`Tenant::registration`].
 #[derive(Clone, Debug)]
+#[must_use = "a handle does nothing until one of its calls is awaited"]
 pub struct Registration {
     tenant: Tenant,
 }
@@ -231,14 +253,26 @@ impl Registration {
 
     /// Finishes the registration with the credential the browser produced, and returns a
     /// token for the user. Needs no API key.
+    ///
+    /// # Errors
+    ///
+    /// The API's error when the server refuses the credential
+    /// ([`Error::is_credential_refused`](crate::Error::is_credential_refused),
+    /// [`Error::is_challenge_expired`](crate::Error::is_challenge_expired)), or a transport failure
+    /// or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)). A finalize that may
+    /// have reached the server is not sent again;
+    /// [`Error::is_user_verification_required`](crate::Error::is_user_verification_required) when
+    /// the tenant requires user verification.
     pub async fn finalize(&self, credential: &RegistrationResponse) -> Result<Token, Error> {
         let c = self.tenant.client();
-        let r = call(
-            c,
-            "registration_finalize",
-            c.registration_finalize(self.tenant.tenant_id(), credential),
-        )
-        .await?;
+        let r = c
+            .registration_finalize_call(self.tenant.tenant_id(), credential)
+            .await?;
         Ok(token(r.value))
     }
 }
@@ -287,6 +321,19 @@ impl RegistrationInit {
     ///
     /// A user id of exactly 16 bytes is refused before sending: the server turns a 16-byte
     /// user handle into a UUID at login, so such a user could register but never log in.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a user id browsers or the
+    /// server cannot use, or a field over its limit;
+    /// [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an API key (nothing is
+    /// sent in either case). Otherwise the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api)),
+    /// or a transport failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn send(self) -> Result<RegistrationOptions, Error> {
         if self.user_id.len() > MAX_BROWSER_USER_HANDLE {
             return Err(Error::invalid_input(format!(
@@ -318,19 +365,9 @@ impl RegistrationInit {
         let c = self.tenant.client();
         let id = self.tenant.tenant_id();
         let r = if self.mfa {
-            call(
-                c,
-                "mfa_registration_initialize",
-                c.mfa_registration_initialize(id, &body),
-            )
-            .await?
+            c.mfa_registration_initialize_call(id, &body).await?
         } else {
-            call(
-                c,
-                "registration_initialize",
-                c.registration_initialize(id, &body),
-            )
-            .await?
+            c.registration_initialize_call(id, &body).await?
         };
         Ok(r.value)
     }
@@ -353,6 +390,7 @@ impl IntoFuture for RegistrationInit {
 
 /// Passkey login: [`Tenant::login`].
 #[derive(Clone, Debug)]
+#[must_use = "a handle does nothing until one of its calls is awaited"]
 pub struct Login {
     tenant: Tenant,
 }
@@ -360,20 +398,40 @@ pub struct Login {
 impl Login {
     /// Starts a discoverable login: any passkey of the tenant may answer, and the browser
     /// lets the user pick one. Needs no API key.
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api)), or a transport failure or
+    /// timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn initialize(&self) -> Result<LoginOptions, Error> {
         login_initialize(&self.tenant, None).await
     }
 
     /// Finishes a login (discoverable or for a user) with the browser's assertion, and
     /// returns a token naming the user. Needs no API key.
+    ///
+    /// # Errors
+    ///
+    /// The API's error when the server refuses the credential
+    /// ([`Error::is_credential_refused`](crate::Error::is_credential_refused),
+    /// [`Error::is_challenge_expired`](crate::Error::is_challenge_expired)), or a transport failure
+    /// or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)). A finalize that may
+    /// have reached the server is not sent again.
     pub async fn finalize(&self, assertion: &AssertionResponse) -> Result<Token, Error> {
         let c = self.tenant.client();
-        let r = call(
-            c,
-            "login_finalize",
-            c.login_finalize(self.tenant.tenant_id(), assertion),
-        )
-        .await?;
+        let r = c
+            .login_finalize_call(self.tenant.tenant_id(), assertion)
+            .await?;
         Ok(token(r.value))
     }
 }
@@ -385,16 +443,15 @@ async fn login_initialize(tenant: &Tenant, user_id: Option<&str>) -> Result<Logi
             .transpose()
             .map_err(invalid("user id"))?,
     };
-    // The server wants the key exactly when a user is named.
     let c = tenant.client();
-    require_key(c, "login_initialize", user_id.is_some())?;
-    Ok(run(c.login_initialize(tenant.tenant_id(), &body))
+    Ok(c.login_initialize_call(tenant.tenant_id(), &body)
         .await?
         .value)
 }
 
 /// Operations on one user: [`Tenant::user`].
 #[derive(Clone, Debug)]
+#[must_use = "a handle does nothing until one of its calls is awaited"]
 pub struct User {
     tenant: Tenant,
     user_id: String,
@@ -429,6 +486,7 @@ impl User {
 
 /// Login restricted to one user's passkeys: [`User::login`].
 #[derive(Clone, Debug)]
+#[must_use = "a handle does nothing until one of its calls is awaited"]
 pub struct UserLogin {
     user: User,
 }
@@ -436,11 +494,29 @@ pub struct UserLogin {
 impl UserLogin {
     /// Starts a login that only this user's passkeys (not MFA credentials) may answer. Needs
     /// the API key.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a user id over its limit,
+    /// [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an API key (nothing is
+    /// sent). Otherwise the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_no_usable_credential`](crate::Error::is_no_usable_credential) when the user has
+    /// no passkey), or a transport failure or timeout
+    /// ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn initialize(&self) -> Result<LoginOptions, Error> {
         login_initialize(&self.user.tenant, Some(&self.user.user_id)).await
     }
 
     /// Finishes the login; the same call as [`Login::finalize`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Login::finalize`].
     pub async fn finalize(&self, assertion: &AssertionResponse) -> Result<Token, Error> {
         self.user.tenant.login().finalize(assertion).await
     }
@@ -448,6 +524,7 @@ impl UserLogin {
 
 /// A user's second factor: [`User::mfa`].
 #[derive(Clone, Debug)]
+#[must_use = "a handle does nothing until one of its calls is awaited"]
 pub struct Mfa {
     user: User,
 }
@@ -470,6 +547,7 @@ impl Mfa {
 
 /// Registration of a second-factor credential: [`Mfa::registration`].
 #[derive(Clone, Debug)]
+#[must_use = "a handle does nothing until one of its calls is awaited"]
 pub struct MfaRegistration {
     user: User,
 }
@@ -487,21 +565,33 @@ impl MfaRegistration {
     }
 
     /// Finishes it, storing the credential as an MFA credential. Needs the API key.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an API key (nothing is
+    /// sent); otherwise the API's error when the server refuses the credential
+    /// ([`Error::is_credential_refused`](crate::Error::is_credential_refused),
+    /// [`Error::is_challenge_expired`](crate::Error::is_challenge_expired)), or a transport failure
+    /// or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)). A finalize that may
+    /// have reached the server is not sent again.
     pub async fn finalize(&self, credential: &RegistrationResponse) -> Result<Token, Error> {
         let t = &self.user.tenant;
         let c = t.client();
-        let r = call(
-            c,
-            "mfa_registration_finalize",
-            c.mfa_registration_finalize(t.tenant_id(), credential),
-        )
-        .await?;
+        let r = c
+            .mfa_registration_finalize_call(t.tenant_id(), credential)
+            .await?;
         Ok(token(r.value))
     }
 }
 
 /// Second-factor login: [`Mfa::login`].
 #[derive(Clone, Debug)]
+#[must_use = "a handle does nothing until one of its calls is awaited"]
 pub struct MfaLogin {
     user: User,
 }
@@ -509,6 +599,20 @@ pub struct MfaLogin {
 impl MfaLogin {
     /// Starts an MFA login; any of the user's credentials, MFA or passkey, may answer. Needs
     /// the API key.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a user id over its limit,
+    /// [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an API key (nothing is
+    /// sent). Otherwise the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_no_usable_credential`](crate::Error::is_no_usable_credential) when the user has
+    /// no credential), or a transport failure or timeout
+    /// ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn initialize(&self) -> Result<LoginOptions, Error> {
         let t = &self.user.tenant;
         let body = types::MfaLoginRequest {
@@ -520,31 +624,37 @@ impl MfaLogin {
                 .map_err(invalid("user id"))?,
         };
         let c = t.client();
-        Ok(call(
-            c,
-            "mfa_login_initialize",
-            c.mfa_login_initialize(t.tenant_id(), &body),
-        )
-        .await?
-        .value)
+        Ok(c.mfa_login_initialize_call(t.tenant_id(), &body)
+            .await?
+            .value)
     }
 
     /// Finishes the MFA login and returns a token for the user. Needs the API key.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an API key (nothing is
+    /// sent); otherwise the API's error when the server refuses the credential
+    /// ([`Error::is_credential_refused`](crate::Error::is_credential_refused),
+    /// [`Error::is_challenge_expired`](crate::Error::is_challenge_expired)), or a transport failure
+    /// or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)). A finalize that may
+    /// have reached the server is not sent again.
     pub async fn finalize(&self, assertion: &AssertionResponse) -> Result<Token, Error> {
         let t = &self.user.tenant;
         let c = t.client();
-        let r = call(
-            c,
-            "mfa_login_finalize",
-            c.mfa_login_finalize(t.tenant_id(), assertion),
-        )
-        .await?;
+        let r = c.mfa_login_finalize_call(t.tenant_id(), assertion).await?;
         Ok(token(r.value))
     }
 }
 
 /// Transaction signing: [`Tenant::transaction`].
 #[derive(Clone, Debug)]
+#[must_use = "a handle does nothing until one of its calls is awaited"]
 pub struct Transactions {
     tenant: Tenant,
 }
@@ -553,6 +663,23 @@ impl Transactions {
     /// Starts a transaction: the user `user_id` confirms `data` (any JSON value but `null`)
     /// with one of their passkeys. `transaction_id` must be new to the
     /// tenant, forever (at most 128 characters). Needs the API key.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for `null` data or a transaction
+    /// id over its limit, [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an
+    /// API key (nothing is sent in either case). Otherwise the API's error
+    /// ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_conflict`](crate::Error::is_conflict) for a transaction id used before,
+    /// [`Error::is_no_usable_credential`](crate::Error::is_no_usable_credential) for a user without
+    /// a passkey), or a transport failure or timeout
+    /// ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)). It is not sent again
+    /// after an attempt that may have reached the server.
     ///
     /// ```no_run
     /// # async fn demo(tenant: hanko_passkeys::Tenant) -> Result<(), hanko_passkeys::Error> {
@@ -581,39 +708,57 @@ impl Transactions {
             transaction_data: data,
         };
         let c = self.tenant.client();
-        Ok(call(
-            c,
-            "transaction_initialize",
-            c.transaction_initialize(self.tenant.tenant_id(), &body),
+        Ok(
+            c.transaction_initialize_call(self.tenant.tenant_id(), &body)
+                .await?
+                .value,
         )
-        .await?
-        .value)
     }
 
     /// Finishes a transaction with the browser's assertion; the token carries the transaction
     /// id in its `trans` claim. Needs the API key.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an API key (nothing is
+    /// sent); otherwise the API's error when the server refuses the credential
+    /// ([`Error::is_credential_refused`](crate::Error::is_credential_refused),
+    /// [`Error::is_challenge_expired`](crate::Error::is_challenge_expired)), or a transport failure
+    /// or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)). A finalize that may
+    /// have reached the server is not sent again.
     pub async fn finalize(&self, assertion: &AssertionResponse) -> Result<Token, Error> {
         let c = self.tenant.client();
-        let r = call(
-            c,
-            "transaction_finalize",
-            c.transaction_finalize(self.tenant.tenant_id(), assertion),
-        )
-        .await?;
+        let r = c
+            .transaction_finalize_call(self.tenant.tenant_id(), assertion)
+            .await?;
         Ok(token(r.value))
     }
 
     /// Lists a user's transactions. The server keys this by its **internal** user id (a
     /// UUID, visible through the admin API), not by your application's user id. Needs the
     /// API key.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::MissingApiKey`](crate::ErrorKind::MissingApiKey) without an API key (nothing is
+    /// sent). Otherwise the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api)), or a transport
+    /// failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn list(&self, internal_user_id: Uuid) -> Result<Vec<types::Transaction>, Error> {
         let c = self.tenant.client();
-        Ok(call(
-            c,
-            "list_transactions",
-            c.list_transactions(self.tenant.tenant_id(), &internal_user_id),
+        Ok(
+            c.list_transactions_call(self.tenant.tenant_id(), &internal_user_id)
+                .await?
+                .value,
         )
-        .await?
-        .value)
     }
 }

@@ -26,16 +26,31 @@ impl Token {
     }
 
     /// The compact JWT.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// Verifies the token (signature, algorithm, audience, expiry) and returns its claims.
+    ///
+    /// # Errors
+    ///
+    /// A [`TokenError`](crate::token::TokenError): the token is malformed, expired or not yet
+    /// valid, signed with an unknown key or a bad signature, or for another relying party
+    /// ([`TokenError::is_token_rejected`](crate::token::TokenError::is_token_rejected)); or the key
+    /// set could not be fetched
+    /// ([`TokenError::is_jwks_unavailable`](crate::token::TokenError::is_jwks_unavailable)).
     pub async fn verify(&self, verifier: &Verifier) -> Result<Claims, TokenError> {
         verifier.verify(&self.0).await
     }
 
     /// Verifies a transaction token and that it confirms `transaction_id`.
+    ///
+    /// # Errors
+    ///
+    /// As [`verify`](Self::verify), and
+    /// [`TokenError::TransactionMismatch`](crate::token::TokenError::TransactionMismatch) when the
+    /// token confirms another transaction.
     pub async fn verify_transaction(
         &self,
         verifier: &Verifier,
@@ -45,6 +60,7 @@ impl Token {
     }
 
     /// The compact JWT, owned.
+    #[must_use]
     pub fn into_string(self) -> String {
         self.0
     }

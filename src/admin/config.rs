@@ -26,6 +26,7 @@ use crate::config::{HttpOptions, REDACTED, http_options, redact_userinfo, valida
 /// # Ok::<(), hanko_passkeys::Error>(())
 /// ```
 #[derive(Clone)]
+#[must_use = "a configuration does nothing until admin() uses it"]
 pub struct AdminConfig {
     base_url: String,
     headers: Vec<(String, String)>,

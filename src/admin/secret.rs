@@ -45,6 +45,7 @@ pub struct Secret {
 
 impl Secret {
     /// The secret value (an API key: 88 characters of base64url). Handle it like a password.
+    #[must_use]
     pub fn value(&self) -> &str {
         &self.secret
     }

@@ -68,36 +68,42 @@ impl TenantConfig {
 
     /// How long a passkey ceremony may take (milliseconds on the wire; zero becomes 1 ms,
     /// since the server refuses zero).
+    #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.webauthn.timeout = millis(timeout);
         self
     }
 
     /// Whether authenticators must verify the user (server default: `required`).
+    #[must_use]
     pub fn user_verification(mut self, value: UserVerification) -> Self {
         self.webauthn.user_verification = Some(value);
         self
     }
 
     /// Which authenticators may register passkeys (server default: any).
+    #[must_use]
     pub fn attachment(mut self, value: Attachment) -> Self {
         self.webauthn.attachment = Some(value);
         self
     }
 
     /// Attestation conveyance preference (server default: `direct`).
+    #[must_use]
     pub fn attestation(mut self, value: AttestationPreference) -> Self {
         self.webauthn.attestation_preference = Some(value);
         self
     }
 
     /// Whether passkeys must be discoverable (server default: `required`).
+    #[must_use]
     pub fn resident_key(mut self, value: ResidentKeyRequirement) -> Self {
         self.webauthn.resident_key_requirement = Some(value);
         self
     }
 
     /// Absolute URL of the relying party's icon.
+    #[must_use]
     pub fn icon(mut self, url: impl Into<String>) -> Self {
         self.webauthn.relying_party.icon = Some(url.into());
         self
@@ -105,18 +111,21 @@ impl TenantConfig {
 
     /// CORS origins, when they differ from the WebAuthn origins (`*` and subdomain wildcards
     /// such as `https://*.example.com` are accepted).
+    #[must_use]
     pub fn cors_origins<S: Into<String>>(mut self, origins: impl IntoIterator<Item = S>) -> Self {
         self.cors.allowed_origins = origins.into_iter().map(Into::into).collect();
         self
     }
 
     /// With a `*` CORS origin, reflect any origin while allowing credentials (default false).
+    #[must_use]
     pub fn allow_unsafe_wildcard(mut self, allow: bool) -> Self {
         self.cors.allow_unsafe_wildcard = allow;
         self
     }
 
     /// Second-factor settings (without them, the server's defaults).
+    #[must_use]
     pub fn mfa(mut self, mfa: MfaConfig) -> Self {
         self.mfa = Some(mfa);
         self
@@ -135,6 +144,7 @@ impl MfaConfig {
     /// let mfa = MfaConfig::new(Duration::from_secs(60)).attachment(Attachment::Platform);
     /// assert_eq!(mfa.attachment, Some(Attachment::Platform));
     /// ```
+    #[must_use]
     pub fn new(timeout: Duration) -> Self {
         MfaConfig {
             timeout: millis(timeout),
@@ -146,24 +156,28 @@ impl MfaConfig {
     }
 
     /// Whether authenticators must verify the user (server default: `preferred`).
+    #[must_use]
     pub fn user_verification(mut self, value: UserVerification) -> Self {
         self.user_verification = Some(value);
         self
     }
 
     /// Which authenticators may register second factors (server default: `cross-platform`).
+    #[must_use]
     pub fn attachment(mut self, value: Attachment) -> Self {
         self.attachment = Some(value);
         self
     }
 
     /// Attestation conveyance preference (server default: `direct`).
+    #[must_use]
     pub fn attestation(mut self, value: AttestationPreference) -> Self {
         self.attestation_preference = Some(value);
         self
     }
 
     /// Whether MFA credentials must be discoverable (server default: `discouraged`).
+    #[must_use]
     pub fn resident_key(mut self, value: ResidentKeyRequirement) -> Self {
         self.resident_key_requirement = Some(value);
         self

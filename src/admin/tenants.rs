@@ -10,7 +10,6 @@ use super::{
     AdminConfig, AdminHooks, Secret, TenantConfig, TenantDetails, TenantSummary, UserDetails,
     UserSummary,
 };
-use crate::client::run;
 use crate::generated::admin::{Client, types};
 use crate::pagination::{Page, positive};
 use crate::tenant::BoxFuture;
@@ -18,6 +17,11 @@ use crate::{AuditLogQuery, Config, Error, Order, Tenant};
 
 /// Connects to the admin API of a self-hosted Passkey Server. Checks the configuration;
 /// makes no request.
+///
+/// # Errors
+///
+/// [`ErrorKind::Config`](crate::ErrorKind::Config) when the base URL or a custom header is invalid,
+/// or the HTTP client cannot be built. Nothing is sent.
 ///
 /// ```
 /// let admin = hanko_passkeys::admin(hanko_passkeys::AdminConfig::new("http://localhost:8001"))?;
@@ -63,6 +67,7 @@ impl std::fmt::Debug for Admin {
 
 impl Admin {
     /// The admin API's base URL.
+    #[must_use]
     pub fn base_url(&self) -> &str {
         self.client.baseurl()
     }
@@ -83,21 +88,52 @@ impl Admin {
     /// println!("ready: {ready}");
     /// # Ok(()) }
     /// ```
+    #[must_use]
     pub fn raw(&self) -> &Client {
         &self.client
     }
 
     /// Whether the server is alive (`GET /health/alive`).
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api)), or a transport failure or
+    /// timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn alive(&self) -> Result<bool, Error> {
-        Ok(run(self.client.health_alive()).await?.value.alive)
+        Ok(self.client.health_alive_call().await?.value.alive)
     }
 
     /// Whether the server is ready for requests (`GET /health/ready`).
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api)), or a transport failure or
+    /// timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn ready(&self) -> Result<bool, Error> {
-        Ok(run(self.client.health_ready()).await?.value.ready)
+        Ok(self.client.health_ready_call().await?.value.ready)
     }
 
     /// Every tenant of the server (the list is not paged).
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api)), or a transport failure or
+    /// timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     ///
     /// ```no_run
     /// # async fn demo(admin: hanko_passkeys::Admin) -> Result<(), hanko_passkeys::Error> {
@@ -107,7 +143,7 @@ impl Admin {
     /// # Ok(()) }
     /// ```
     pub async fn tenants(&self) -> Result<Vec<TenantSummary>, Error> {
-        Ok(run(self.client.list_tenants()).await?.value)
+        Ok(self.client.list_tenants_call().await?.value)
     }
 
     /// Creates a tenant named `display_name` with `config`. The server also creates its first
@@ -165,8 +201,24 @@ impl CreateTenant {
 
     /// Sends the request (what `.await` does). Not repeated after an attempt that may have
     /// reached the server: that could create a second tenant.
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api), 400 for an invalid
+    /// configuration), or a transport failure or timeout
+    /// ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)). It is not sent again
+    /// after an attempt that may have reached the server: after a transport failure or timeout the
+    /// tenant may exist.
     pub async fn send(self) -> Result<CreatedTenant, Error> {
-        let created = run(self.admin.client.create_tenant(&self.body))
+        let created = self
+            .admin
+            .client
+            .create_tenant_call(&self.body)
             .await?
             .value;
         Ok(CreatedTenant {
@@ -221,6 +273,11 @@ impl CreatedTenant {
 
     /// The new tenant on the public API at `public_base_url`, ready to use:
     /// `tenant(self.config(public_base_url))`.
+    ///
+    /// # Errors
+    ///
+    /// As [`tenant()`](crate::tenant()): [`ErrorKind::Config`](crate::ErrorKind::Config) when the
+    /// base URL is invalid.
     pub fn tenant(&self, public_base_url: impl Into<String>) -> Result<Tenant, Error> {
         crate::tenant(self.config(public_base_url))
     }
@@ -242,6 +299,7 @@ impl CreatedTenant {
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
+#[must_use = "a handle does nothing until one of its calls is awaited"]
 pub struct AdminTenant {
     admin: Admin,
     id: Uuid,
@@ -249,6 +307,7 @@ pub struct AdminTenant {
 
 impl AdminTenant {
     /// The tenant id.
+    #[must_use]
     pub fn id(&self) -> Uuid {
         self.id
     }
@@ -258,28 +317,72 @@ impl AdminTenant {
     }
 
     /// The tenant with its whole configuration.
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_not_found`](crate::Error::is_not_found) for an unknown tenant), or a transport
+    /// failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn get(&self) -> Result<TenantDetails, Error> {
-        Ok(run(self.client().get_tenant(&self.id)).await?.value)
+        Ok(self.client().get_tenant_call(&self.id).await?.value)
     }
 
     /// Changes the tenant's display name.
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_not_found`](crate::Error::is_not_found) for an unknown tenant), or a transport
+    /// failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn rename(&self, display_name: impl Into<String>) -> Result<(), Error> {
         let body = types::UpdateTenantRequest {
             display_name: display_name.into(),
         };
-        run(self.client().update_tenant(&self.id, &body)).await?;
+        self.client().update_tenant_call(&self.id, &body).await?;
         Ok(())
     }
 
     /// Deletes the tenant with its users, credentials, secrets and audit logs.
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_not_found`](crate::Error::is_not_found) for an unknown tenant), or a transport
+    /// failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn delete(&self) -> Result<(), Error> {
-        run(self.client().delete_tenant(&self.id)).await?;
+        self.client().delete_tenant_call(&self.id).await?;
         Ok(())
     }
 
     /// Replaces the tenant's **whole** configuration: what `config` leaves unset goes back to
     /// the server's default, and so do the audit-log settings. Takes effect on the public API
     /// at once.
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api); 400 for an invalid
+    /// configuration, [`Error::is_not_found`](crate::Error::is_not_found) for an unknown tenant),
+    /// or a transport failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     ///
     /// ```no_run
     /// use hanko_passkeys::admin::UserVerification;
@@ -289,7 +392,9 @@ impl AdminTenant {
     /// # Ok(()) }
     /// ```
     pub async fn replace_config(&self, config: &TenantConfig) -> Result<(), Error> {
-        run(self.client().replace_tenant_config(&self.id, config)).await?;
+        self.client()
+            .replace_tenant_config_call(&self.id, config)
+            .await?;
         Ok(())
     }
 
@@ -384,6 +489,7 @@ pub enum SecretKind {
 /// # Ok(()) }
 /// ```
 #[derive(Clone, Debug)]
+#[must_use = "a handle does nothing until one of its calls is awaited"]
 pub struct Secrets {
     tenant: AdminTenant,
     kind: SecretKind,
@@ -391,16 +497,28 @@ pub struct Secrets {
 
 impl Secrets {
     /// Which secrets these are.
+    #[must_use]
     pub fn kind(&self) -> SecretKind {
         self.kind
     }
 
     /// Every secret of this kind, values included (`[]` when there are none).
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_not_found`](crate::Error::is_not_found) for an unknown tenant), or a transport
+    /// failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn list(&self) -> Result<Vec<Secret>, Error> {
         let (c, id) = (self.tenant.client(), &self.tenant.id);
         let r = match self.kind {
-            SecretKind::ApiKey => run(c.list_api_keys(id)).await?,
-            SecretKind::Jwk => run(c.list_jwk_secrets(id)).await?,
+            SecretKind::ApiKey => c.list_api_keys_call(id).await?,
+            SecretKind::Jwk => c.list_jwk_secrets_call(id).await?,
         };
         Ok(r.value)
     }
@@ -408,6 +526,17 @@ impl Secrets {
     /// Creates a secret named `name`, which must be new among the tenant's secrets of this
     /// kind (the server answers a duplicate with 500). Not repeated after an attempt that
     /// may have reached the server.
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api)), or a transport failure or
+    /// timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)). It is not sent again
+    /// after an attempt that may have reached the server.
     ///
     /// ```no_run
     /// # async fn demo(tenant: hanko_passkeys::admin::AdminTenant) -> Result<(), hanko_passkeys::Error> {
@@ -420,19 +549,30 @@ impl Secrets {
         let body = types::CreateSecretRequest { name: name.into() };
         let (c, id) = (self.tenant.client(), &self.tenant.id);
         let r = match self.kind {
-            SecretKind::ApiKey => run(c.create_api_key(id, &body)).await?,
-            SecretKind::Jwk => run(c.create_jwk_secret(id, &body)).await?,
+            SecretKind::ApiKey => c.create_api_key_call(id, &body).await?,
+            SecretKind::Jwk => c.create_jwk_secret_call(id, &body).await?,
         };
         Ok(r.value)
     }
 
     /// Deletes the secret with this id (a version-4 UUID, as the server creates them). A
     /// deleted API key stops working at once.
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_not_found`](crate::Error::is_not_found) for an unknown secret), or a transport
+    /// failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn delete(&self, secret_id: Uuid) -> Result<(), Error> {
         let (c, id) = (self.tenant.client(), &self.tenant.id);
         match self.kind {
-            SecretKind::ApiKey => run(c.delete_api_key(id, &secret_id)).await?,
-            SecretKind::Jwk => run(c.delete_jwk_secret(id, &secret_id)).await?,
+            SecretKind::ApiKey => c.delete_api_key_call(id, &secret_id).await?,
+            SecretKind::Jwk => c.delete_jwk_secret_call(id, &secret_id).await?,
         };
         Ok(())
     }
@@ -469,7 +609,9 @@ impl UserList {
                 Order::Desc => types::ListUsersSortDirection::Desc,
             });
             let c = query.tenant.client();
-            let r = run(c.list_users(&query.tenant.id, Some(page), per_page, order)).await?;
+            let r = c
+                .list_users_call(&query.tenant.id, Some(page), per_page, order)
+                .await?;
             Ok(Page::from_reply(r.value, &r.headers))
         })
     }
@@ -479,6 +621,7 @@ crate::pagination::paged_query!(UserList, UserSummary, "Users");
 
 /// One user of a tenant, by internal id: [`AdminTenant::user`].
 #[derive(Clone, Debug)]
+#[must_use = "a handle does nothing until one of its calls is awaited"]
 pub struct AdminUser {
     tenant: AdminTenant,
     id: Uuid,
@@ -486,11 +629,23 @@ pub struct AdminUser {
 
 impl AdminUser {
     /// The user's internal id.
+    #[must_use]
     pub fn id(&self) -> Uuid {
         self.id
     }
 
     /// The user with all of its credentials (passkeys and MFA) and transactions.
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_not_found`](crate::Error::is_not_found) for an unknown user), or a transport
+    /// failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     ///
     /// ```no_run
     /// # async fn demo(tenant: hanko_passkeys::admin::AdminTenant, id: hanko_passkeys::uuid::Uuid) -> Result<(), hanko_passkeys::Error> {
@@ -500,13 +655,24 @@ impl AdminUser {
     /// ```
     pub async fn get(&self) -> Result<UserDetails, Error> {
         let c = self.tenant.client();
-        Ok(run(c.get_user(&self.tenant.id, &self.id)).await?.value)
+        Ok(c.get_user_call(&self.tenant.id, &self.id).await?.value)
     }
 
     /// Deletes the user with its credentials and transactions: its passkeys stop working.
+    ///
+    /// # Errors
+    ///
+    /// the API's error ([`ErrorKind::Api`](crate::ErrorKind::Api);
+    /// [`Error::is_not_found`](crate::Error::is_not_found) for an unknown user), or a transport
+    /// failure or timeout ([`ErrorKind::Transport`](crate::ErrorKind::Transport),
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout)), or a response that is not the expected
+    /// one ([`ErrorKind::UnexpectedResponse`](crate::ErrorKind::UnexpectedResponse),
+    /// [`ErrorKind::Decode`](crate::ErrorKind::Decode),
+    /// [`ErrorKind::Redirect`](crate::ErrorKind::Redirect),
+    /// [`ErrorKind::ResponseTooLarge`](crate::ErrorKind::ResponseTooLarge)).
     pub async fn delete(&self) -> Result<(), Error> {
         let c = self.tenant.client();
-        run(c.delete_user(&self.tenant.id, &self.id)).await?;
+        c.delete_user_call(&self.tenant.id, &self.id).await?;
         Ok(())
     }
 }

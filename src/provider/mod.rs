@@ -139,6 +139,7 @@ impl Provider {
     /// let unknown = uuid!("01234567-89ab-cdef-0123-456789abcdef");
     /// assert!(Provider::from_aaguid(unknown).is_none());
     /// ```
+    #[must_use]
     pub fn from_aaguid(aaguid: Uuid) -> Option<Provider> {
         let index = table::PROVIDERS
             .binary_search_by(|entry| entry.aaguid.cmp(&aaguid))
@@ -158,6 +159,7 @@ impl Provider {
     /// let yubikeys = Provider::all().filter(|p| p.name() == "YubiKey 5 Series").count();
     /// assert!(yubikeys > 1);
     /// ```
+    #[must_use]
     pub fn all() -> impl ExactSizeIterator<Item = Provider> + DoubleEndedIterator + Clone {
         (0..table::PROVIDERS.len()).map(|index| Provider {
             index: index as u16,
@@ -177,6 +179,7 @@ impl Provider {
     /// let aaguid = uuid!("bada5566-a7aa-401f-bd96-45619a55120d");
     /// assert_eq!(Provider::from_aaguid(aaguid).unwrap().aaguid(), aaguid);
     /// ```
+    #[must_use]
     pub fn aaguid(self) -> Uuid {
         self.entry().aaguid
     }
@@ -191,6 +194,7 @@ impl Provider {
     /// let provider = Provider::from_aaguid(uuid!("bada5566-a7aa-401f-bd96-45619a55120d"));
     /// assert_eq!(provider.unwrap().name(), "1Password");
     /// ```
+    #[must_use]
     pub fn name(self) -> &'static str {
         self.entry().name
     }
@@ -208,6 +212,7 @@ impl Provider {
     /// assert!(html.starts_with(r#"<img src="data:image/svg+xml;base64,"#));
     /// ```
     #[cfg(feature = "provider-icons")]
+    #[must_use]
     pub fn icon_light(self) -> Option<&'static str> {
         icons::ICON_OF[usize::from(self.index)]
             .0
@@ -226,6 +231,7 @@ impl Provider {
     /// assert!(google.icon_dark().is_some_and(|uri| uri.starts_with("data:image/svg+xml;base64,")));
     /// ```
     #[cfg(feature = "provider-icons")]
+    #[must_use]
     pub fn icon_dark(self) -> Option<&'static str> {
         icons::ICON_OF[usize::from(self.index)]
             .1
@@ -266,6 +272,7 @@ impl Credential {
     /// }
     /// # Ok(()) }
     /// ```
+    #[must_use]
     pub fn provider(&self) -> Option<Provider> {
         Provider::from_aaguid(self.aaguid)
     }

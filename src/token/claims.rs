@@ -74,6 +74,7 @@ impl Claims {
     ///     .with_transaction("tx-1");
     /// assert_eq!(claims.trans.as_deref(), Some("tx-1"));
     /// ```
+    #[must_use]
     pub fn with_transaction(mut self, transaction_id: impl Into<String>) -> Self {
         self.trans = Some(transaction_id.into());
         self

@@ -111,6 +111,7 @@ impl TokenError {
     /// assert!(TokenError::MissingKeyId.is_token_rejected());
     /// assert!(!TokenError::InvalidConfig("x".into()).is_token_rejected());
     /// ```
+    #[must_use]
     pub fn is_token_rejected(&self) -> bool {
         !matches!(self, Self::JwksUnavailable(_) | Self::InvalidConfig(_))
     }
@@ -121,6 +122,7 @@ impl TokenError {
     /// use hanko_passkeys::token::TokenError;
     /// assert!(!TokenError::BadSignature.is_jwks_unavailable());
     /// ```
+    #[must_use]
     pub fn is_jwks_unavailable(&self) -> bool {
         matches!(self, Self::JwksUnavailable(_))
     }
@@ -131,6 +133,7 @@ impl TokenError {
     /// use hanko_passkeys::token::TokenError;
     /// assert!(!TokenError::BadSignature.is_expired());
     /// ```
+    #[must_use]
     pub fn is_expired(&self) -> bool {
         matches!(self, Self::Expired { .. })
     }
@@ -143,6 +146,7 @@ impl TokenError {
     /// let err = Verifier::builder("https://example.com/jwks.json", "").build().unwrap_err();
     /// assert!(err.is_config());
     /// ```
+    #[must_use]
     pub fn is_config(&self) -> bool {
         matches!(self, Self::InvalidConfig(_))
     }
@@ -284,6 +288,7 @@ impl JwksError {
     /// if err.status() == Some(503) { /* Hanko is down */ }
     /// # }
     /// ```
+    #[must_use]
     pub fn status(&self) -> Option<u16> {
         self.status
     }
@@ -295,6 +300,7 @@ impl JwksError {
     /// if err.is_timeout() { /* slow network */ }
     /// # }
     /// ```
+    #[must_use]
     pub fn is_timeout(&self) -> bool {
         self.timeout
     }

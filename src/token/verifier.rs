@@ -141,6 +141,14 @@ impl Verifier {
     /// Works for transaction tokens too (then [`Claims::trans`] is set), but use
     /// [`verify_transaction`](Self::verify_transaction) when a transaction is expected.
     ///
+    /// # Errors
+    ///
+    /// A [`TokenError`](crate::token::TokenError): the token is malformed, expired or not yet
+    /// valid, signed with an unknown key or a bad signature, or for another relying party
+    /// ([`TokenError::is_token_rejected`](crate::token::TokenError::is_token_rejected)); or the key
+    /// set could not be fetched
+    /// ([`TokenError::is_jwks_unavailable`](crate::token::TokenError::is_jwks_unavailable)).
+    ///
     /// ```no_run
     /// # async fn run(verifier: hanko_passkeys::token::Verifier, token: &str) {
     /// match verifier.verify(token).await {
@@ -161,6 +169,12 @@ impl Verifier {
 
     /// Like [`verify`](Self::verify), and also requires the `trans` claim to equal
     /// `expected_transaction_id` (the id passed to transaction initialize).
+    ///
+    /// # Errors
+    ///
+    /// As [`verify`](Self::verify), and
+    /// [`TokenError::TransactionMismatch`](crate::token::TokenError::TransactionMismatch) when the
+    /// token confirms another transaction.
     ///
     /// ```no_run
     /// # async fn run(verifier: hanko_passkeys::token::Verifier, token: &str) -> Result<(), hanko_passkeys::token::TokenError> {
@@ -189,6 +203,7 @@ impl Verifier {
     /// # let v = hanko_passkeys::token::Verifier::builder("https://h.example/t/.well-known/jwks.json", "rp").build().unwrap();
     /// assert_eq!(v.jwks_url(), "https://h.example/t/.well-known/jwks.json");
     /// ```
+    #[must_use]
     pub fn jwks_url(&self) -> &str {
         self.inner.jwks_url.as_str()
     }
@@ -199,6 +214,7 @@ impl Verifier {
     /// # let v = hanko_passkeys::token::Verifier::builder("https://h.example/jwks.json", "example.com").build().unwrap();
     /// assert_eq!(v.relying_party_id(), "example.com");
     /// ```
+    #[must_use]
     pub fn relying_party_id(&self) -> &str {
         &self.inner.relying_party_id
     }
