@@ -7,7 +7,7 @@ use crate::admin::AdminTenant;
 use crate::client::{call, run};
 use crate::generated::types;
 use crate::pagination::{Page, positive};
-use crate::tenant::BoxFuture;
+use crate::platform::BoxFuture;
 
 impl Tenant {
     /// Queries the tenant's audit log, newest first. Needs the API key. Await it for the first

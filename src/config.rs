@@ -93,14 +93,12 @@ impl HttpOptions {
 
     /// The HTTP client for these options: never follows redirects.
     pub(crate) fn build_http(&self, user_agent: HeaderValue) -> Result<reqwest::Client, Error> {
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .user_agent(user_agent);
+        let mut builder =
+            crate::platform::client_builder(Some(self.connect_timeout)).user_agent(user_agent);
         if let Some(configure) = &self.configure_http {
             builder = configure(builder);
         }
-        builder
-            .redirect(reqwest::redirect::Policy::none())
+        crate::platform::no_redirects(builder)
             .build()
             .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))
     }

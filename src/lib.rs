@@ -14,6 +14,7 @@ pub mod generated;
 pub mod guide;
 mod operations;
 mod pagination;
+mod platform;
 mod provider;
 mod retry;
 mod telemetry;

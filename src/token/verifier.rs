@@ -548,13 +548,12 @@ impl VerifierBuilder {
         }
         let http = match self.http_client {
             Some(client) => client,
-            None => match reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-            {
-                Ok(client) => client,
-                Err(e) => return invalid(format!("cannot create the HTTP client: {e}")),
-            },
+            None => {
+                match crate::platform::no_redirects(crate::platform::client_builder(None)).build() {
+                    Ok(client) => client,
+                    Err(e) => return invalid(format!("cannot create the HTTP client: {e}")),
+                }
+            }
         };
 
         // The claims are checked by RawClaims::validate for precise errors and chrono
