@@ -12,6 +12,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
 use serde::de::DeserializeOwned;
 
 use crate::Error;
+#[cfg(target_arch = "wasm32")]
+use crate::ErrorKind;
 use crate::exchange::{self, BodyError, Settings};
 use crate::generated::{Client, types};
 use crate::operations;
@@ -61,6 +63,10 @@ struct Seen {
     status: Option<StatusCode>,
     request_id: Option<String>,
     retried_after_delivery: bool,
+    /// On wasm the whole reply: a `reqwest::Response` cannot be made from it there (only
+    /// reqwest's own `fetch` makes them), so the facade decodes it from here.
+    #[cfg(target_arch = "wasm32")]
+    reply: Option<Result<exchange::Buffered, exchange::WireError>>,
 }
 
 tokio::task_local! {
@@ -111,6 +117,8 @@ pub(crate) async fn exchange_recorded(
         &span,
     )))
     .await;
+    #[cfg(target_arch = "wasm32")]
+    let mut outcome = outcome;
     let _ = SEEN.try_with(|seen| {
         let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
         if let Ok(response) = &outcome.result {
@@ -118,8 +126,114 @@ pub(crate) async fn exchange_recorded(
             seen.request_id = response.request_id().map(str::to_owned);
         }
         seen.retried_after_delivery = outcome.retried_after_delivery;
+        #[cfg(target_arch = "wasm32")]
+        {
+            seen.reply = Some(std::mem::replace(
+                &mut outcome.result,
+                Err(crate::fetch::FetchError::Build(String::new())),
+            ));
+        }
     });
-    outcome.result.map(exchange::into_response)
+    #[cfg(not(target_arch = "wasm32"))]
+    return outcome.result.map(exchange::into_response);
+    #[cfg(target_arch = "wasm32")]
+    return Err(wasm::carrier());
+}
+
+/// The wasm side of the hook: the reply travels in [`Seen`], and the generated client gets an
+/// error that stands for "answered elsewhere".
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use super::*;
+    use crate::fetch::FetchError;
+
+    /// What the hook hands the generated client on wasm in place of a response: the facade
+    /// ignores it and decodes the reply it recorded. `Tenant::raw()` callers see it as a
+    /// `CommunicationError` (see the wasm guide). reqwest's errors cannot be made from
+    /// outside; a request to no URL at all is one that never leaves.
+    pub(super) fn carrier() -> reqwest::Error {
+        match reqwest::Client::new()
+            .get("hanko-passkeys: on wasm32 generated calls are answered through the facade")
+            .build()
+        {
+            Err(e) => e,
+            Ok(_) => unreachable_carrier(),
+        }
+    }
+
+    #[cold]
+    fn unreachable_carrier() -> reqwest::Error {
+        // A relative URL never parses; keep a path that does not panic all the same.
+        match reqwest::Client::new().get("").build() {
+            Err(e) => e,
+            Ok(_) => carrier(),
+        }
+    }
+
+    /// The facade's result from the recorded reply, as the native path decides it.
+    pub(super) fn settle<T: DeserializeOwned + 'static>(
+        reply: Result<exchange::Buffered, exchange::WireError>,
+        retried_after_delivery: bool,
+    ) -> Result<Reply<T>, Error> {
+        let response = match reply {
+            Ok(response) => response,
+            Err(FetchError::Timeout) => {
+                return Err(Error::new(ErrorKind::Timeout, "the call timed out"));
+            }
+            Err(FetchError::OpaqueRedirect) => {
+                return Err(Error::new(
+                    ErrorKind::Redirect,
+                    "the server redirected (the browser hides where to); redirects are not followed, so the API key stays put: check the base URL",
+                ));
+            }
+            Err(e) => return Err(Error::new(ErrorKind::Transport, e.to_string())),
+        };
+        let status = response.status;
+        let request_id = response.request_id().map(str::to_owned);
+        if status.is_redirection() {
+            let host = response
+                .headers
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| response.url.join(l).ok())
+                .and_then(|u| u.host_str().map(str::to_owned));
+            return Err(Error::redirect(status, host, request_id));
+        }
+        let body = match response.body {
+            Ok(body) => body,
+            Err(BodyError::TooLarge { limit }) => {
+                return Err(Error::too_large(limit).with_response(Some(status), request_id));
+            }
+            Err(BodyError::Read(FetchError::Timeout)) => {
+                return Err(Error::new(ErrorKind::Timeout, "the call timed out")
+                    .with_response(Some(status), request_id));
+            }
+            Err(BodyError::Read(e)) => {
+                return Err(Error::new(ErrorKind::Transport, e.to_string())
+                    .with_response(Some(status), request_id));
+            }
+        };
+        if status.is_success() {
+            let text: &[u8] = if returns_nothing::<T>() || body.iter().all(u8::is_ascii_whitespace)
+            {
+                b"null"
+            } else {
+                &body
+            };
+            return match serde_json::from_slice(text) {
+                Ok(value) => Ok(Reply {
+                    value,
+                    headers: paging_headers(&response.headers),
+                }),
+                Err(e) => Err(Error::decode(Some(status), &body, request_id, e)),
+            };
+        }
+        if status == StatusCode::NOT_FOUND && retried_after_delivery && returns_nothing::<T>() {
+            // A retried delete: the attempt that may have reached the server did the work.
+            return nothing();
+        }
+        Err(error_from_body(status, &body, request_id))
+    }
 }
 
 /// The error body of an operation as the generated client decoded it: the API's JSON error,
@@ -204,10 +318,18 @@ where
     let seen = Arc::new(Mutex::new(Seen::default()));
     let result = SEEN.scope(Arc::clone(&seen), request).await;
     let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner));
+    #[cfg(target_arch = "wasm32")]
+    let mut seen = seen;
+    #[cfg(target_arch = "wasm32")]
+    if let Some(reply) = seen.reply.take() {
+        drop(result);
+        return wasm::settle(reply, seen.retried_after_delivery);
+    }
     let Seen {
         status,
         request_id,
         retried_after_delivery,
+        ..
     } = seen;
     match result {
         Ok(value) => {

@@ -4,10 +4,13 @@
 
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
+#[cfg(not(target_arch = "wasm32"))]
+use bytes::BytesMut;
 use reqwest::header::HeaderMap;
-use reqwest::{StatusCode, Url, Version};
-use tokio::time::Instant;
+use reqwest::{StatusCode, Url};
+
+use crate::platform::Instant;
 
 use crate::operations::Idempotency;
 use crate::retry::{RetryPolicy, retry_after, retryable_status};
@@ -33,10 +36,40 @@ pub(crate) struct Settings {
     pub max_response_bytes: usize,
 }
 
+/// Why an attempt got no response: reqwest's error natively; on wasm the SDK's own `fetch`
+/// call's (see `fetch`).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type WireError = reqwest::Error;
+/// Why an attempt got no response: reqwest's error natively; on wasm the SDK's own `fetch`
+/// call's (see `fetch`).
+#[cfg(target_arch = "wasm32")]
+pub(crate) type WireError = crate::fetch::FetchError;
+
+/// Whether a failed attempt provably never left: the connection could not be made. On wasm
+/// `fetch` does not say, so only a request that could not be built counts.
+fn not_sent(error: &WireError) -> bool {
+    #[cfg(not(target_arch = "wasm32"))]
+    return error.is_connect();
+    #[cfg(target_arch = "wasm32")]
+    return matches!(error, crate::fetch::FetchError::Build(_));
+}
+
+/// The status a failure carries, if any (reqwest's error for a status; never on wasm).
+fn error_status(error: &WireError) -> Option<StatusCode> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return error.status();
+    #[cfg(target_arch = "wasm32")]
+    return {
+        let _ = error;
+        None
+    };
+}
+
 /// A response whose body was read (or failed to be) under the limits.
 pub(crate) struct Buffered {
     pub status: StatusCode,
-    pub version: Version,
+    #[cfg(not(target_arch = "wasm32"))]
+    pub version: reqwest::Version,
     pub headers: HeaderMap,
     pub url: Url,
     pub body: Result<Bytes, BodyError>,
@@ -54,7 +87,7 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
 
 /// What happened to a call on the wire.
 pub(crate) struct Outcome {
-    pub result: Result<Buffered, reqwest::Error>,
+    pub result: Result<Buffered, WireError>,
     /// An attempt before the last one may have reached the server (it was sent, and its
     /// outcome was a retryable failure). A DELETE that then sees 404 has done its work.
     pub retried_after_delivery: bool,
@@ -65,7 +98,7 @@ pub(crate) struct Outcome {
 #[derive(Debug)]
 pub(crate) enum BodyError {
     TooLarge { limit: usize },
-    Read(reqwest::Error),
+    Read(WireError),
 }
 
 impl std::fmt::Display for BodyError {
@@ -123,7 +156,7 @@ pub(crate) async fn send(
         let (retry_reason, delivered, wait_at_least) = match &result {
             Err(e) => {
                 span.attempt(attempt, None, None, Some(telemetry::describe(e)));
-                let not_sent = e.is_connect();
+                let not_sent = not_sent(e);
                 let retry = match idempotency {
                     Idempotency::Idempotent => true,
                     Idempotency::OnlyIfNotSent => not_sent,
@@ -163,13 +196,13 @@ pub(crate) async fn send(
             (Some(reason), Some(spare)) if fits => {
                 span.retrying(attempt, wait, reason);
                 retried_after_delivery |= delivered;
-                tokio::time::sleep(wait).await;
+                crate::platform::sleep(wait).await;
                 request = spare;
             }
             _ => {
                 let (status, id) = match &result {
                     Ok(r) => (Some(r.status), r.request_id()),
-                    Err(e) => (e.status(), None),
+                    Err(e) => (error_status(e), None),
                 };
                 span.finish(attempt, status, id, started.elapsed());
                 return Outcome {
@@ -181,6 +214,7 @@ pub(crate) async fn send(
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 async fn attempt_once(
     client: &reqwest::Client,
     request: reqwest::Request,
@@ -202,8 +236,43 @@ async fn attempt_once(
     })
 }
 
+/// One attempt with the platform's `fetch`: redirects are not followed, the deadline aborts
+/// it, and the body is read from its stream under the limit. reqwest's `fetch` client is not
+/// used for the exchange (it follows redirects with every header and reads bodies whole).
+#[cfg(target_arch = "wasm32")]
+async fn attempt_once(
+    _client: &reqwest::Client,
+    request: reqwest::Request,
+    max_response_bytes: usize,
+) -> Result<Buffered, WireError> {
+    use crate::fetch::{BodyLimit, FetchBodyError, FetchError};
+    let timeout = request
+        .timeout()
+        .copied()
+        .unwrap_or(std::time::Duration::from_secs(30));
+    let fetched = crate::fetch::fetch(&request, timeout, |status| {
+        if status.is_success() {
+            BodyLimit::Whole(max_response_bytes)
+        } else {
+            BodyLimit::Prefix(ERROR_BODY_LIMIT)
+        }
+    })
+    .await?;
+    Ok(Buffered {
+        status: fetched.status,
+        headers: fetched.headers,
+        url: fetched.url,
+        body: fetched.body.map_err(|e| match e {
+            FetchBodyError::TooLarge { limit } => BodyError::TooLarge { limit },
+            FetchBodyError::Timeout => BodyError::Read(FetchError::Timeout),
+            FetchBodyError::Read(m) => BodyError::Read(FetchError::Network(m)),
+        }),
+    })
+}
+
 /// Reads the body, refusing it as soon as it is known to exceed `limit`: from
 /// `Content-Length` before reading, or from the bytes received so far.
+#[cfg(not(target_arch = "wasm32"))]
 async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<Bytes, BodyError> {
     if response
         .content_length()
@@ -223,6 +292,7 @@ async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<
 
 /// Reads at most `limit` bytes of the body and drops the rest (the connection is then not
 /// reused). A failure after some bytes arrived keeps what arrived.
+#[cfg(not(target_arch = "wasm32"))]
 async fn read_prefix(response: &mut reqwest::Response, limit: usize) -> Result<Bytes, BodyError> {
     let mut body = BytesMut::new();
     while body.len() < limit {
@@ -241,6 +311,7 @@ async fn read_prefix(response: &mut reqwest::Response, limit: usize) -> Result<B
 
 /// Turns a buffered response back into the `reqwest::Response` the generated client
 /// expects. A body that failed fails again, with the same cause, when it is read.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn into_response(buffered: Buffered) -> reqwest::Response {
     let body = match buffered.body {
         Ok(bytes) => reqwest::Body::from(bytes),
@@ -261,8 +332,10 @@ pub(crate) fn into_response(buffered: Buffered) -> reqwest::Response {
 }
 
 /// A body that yields one error.
+#[cfg(not(target_arch = "wasm32"))]
 struct FailedBody(Option<BodyError>);
 
+#[cfg(not(target_arch = "wasm32"))]
 impl http_body::Body for FailedBody {
     type Data = Bytes;
     type Error = BodyError;

@@ -10,6 +10,8 @@ mod credentials;
 mod error;
 mod error_body;
 mod exchange;
+#[cfg(target_arch = "wasm32")]
+mod fetch;
 pub mod generated;
 pub mod guide;
 mod operations;

@@ -84,3 +84,74 @@ pub(crate) fn no_redirects(builder: reqwest::ClientBuilder) -> reqwest::ClientBu
     let builder = builder.redirect(reqwest::redirect::Policy::none());
     builder
 }
+
+/// A monotonic instant: tokio's natively (it follows tokio's paused time in tests), the
+/// JavaScript `performance.now()` on wasm (`std::time::Instant::now` panics there). In a
+/// Cloudflare Worker that clock moves only while the Worker waits for I/O, which is when the
+/// SDK reads it.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) use tokio::time::Instant;
+/// A monotonic instant: `performance.now()` on wasm.
+#[cfg(target_arch = "wasm32")]
+pub(crate) use web_time::Instant;
+
+/// Waits `duration`: tokio's timer natively, `setTimeout` on wasm (browsers, workers, node and
+/// Deno have it; tokio's timers need a tokio runtime, which a JavaScript host does not run).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) async fn sleep(duration: std::time::Duration) {
+    tokio::time::sleep(duration).await;
+}
+
+/// Waits `duration` with `setTimeout`; the timer is cleared if the wait is dropped first.
+#[cfg(target_arch = "wasm32")]
+pub(crate) async fn sleep(duration: std::time::Duration) {
+    use js_sys::{Function, Reflect};
+    use wasm_bindgen::JsCast;
+
+    /// Clears the timer when the wait ends or is dropped.
+    struct Timer(Option<wasm_bindgen::JsValue>);
+    impl Drop for Timer {
+        fn drop(&mut self) {
+            let global = js_sys::global();
+            if let (Some(id), Some(clear)) = (
+                self.0.take(),
+                Reflect::get(&global, &"clearTimeout".into())
+                    .ok()
+                    .and_then(|f| f.dyn_into::<Function>().ok()),
+            ) {
+                let _ = clear.call1(&global, &id);
+            }
+        }
+    }
+
+    // setTimeout's delay is a signed 32-bit count of milliseconds; longer waits would fire at once.
+    let millis = duration.as_millis().min(i32::MAX as u128) as f64;
+    let global = js_sys::global();
+    let Some(set_timeout) = Reflect::get(&global, &"setTimeout".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+    else {
+        // No timer at all: nothing can wait, so no wait is better than a hang.
+        return;
+    };
+    let mut timer = Timer(None);
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        timer.0 = set_timeout.call2(&global, &resolve, &millis.into()).ok();
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    drop(timer);
+}
+
+/// 64 bits for retry jitter (spread, not secrecy): std's per-process random hash keys and the
+/// clock natively, `Math.random()` on wasm (where `SystemTime::now` panics).
+pub(crate) fn jitter_bits() -> u64 {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::hash::{BuildHasher, RandomState};
+        RandomState::new().hash_one(std::time::SystemTime::now())
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        (js_sys::Math::random() * (u64::MAX as f64)) as u64
+    }
+}

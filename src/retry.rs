@@ -1,6 +1,5 @@
 //! Retries of calls that are safe to repeat.
 
-use std::hash::{BuildHasher, RandomState};
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -121,8 +120,9 @@ impl RetryPolicy {
 }
 
 fn random() -> u64 {
-    // Jitter needs spread, not unpredictability: std's per-process random hash keys suffice.
-    RandomState::new().hash_one(std::time::SystemTime::now())
+    // Jitter needs spread, not unpredictability: std's per-process random hash keys suffice
+    // (JavaScript's `Math.random()` on wasm).
+    crate::platform::jitter_bits()
 }
 
 /// Statuses that say "try again": rate limited, or a gateway that could not reach the API.

@@ -118,6 +118,7 @@ pub(crate) use imp::{Span, request_span};
 
 /// What went wrong in an attempt, in words that carry no URL (reqwest's messages name the
 /// full URL, ids included).
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn describe(error: &reqwest::Error) -> &'static str {
     if error.is_connect() {
         "connection failed"
@@ -127,5 +128,17 @@ pub(crate) fn describe(error: &reqwest::Error) -> &'static str {
         "response body failed"
     } else {
         "request failed"
+    }
+}
+
+/// What went wrong in an attempt on wasm, in words that carry no URL.
+#[cfg(target_arch = "wasm32")]
+pub(crate) fn describe(error: &crate::fetch::FetchError) -> &'static str {
+    use crate::fetch::FetchError;
+    match error {
+        FetchError::Build(_) => "request not sent",
+        FetchError::Network(_) => "fetch failed",
+        FetchError::Timeout => "timed out",
+        FetchError::OpaqueRedirect => "redirect",
     }
 }

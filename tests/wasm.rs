@@ -177,7 +177,7 @@ async fn registration_login_and_a_verified_token_through_the_facade() {
         .await
         .expect("credentials");
     assert_eq!(
-        list.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        list.items.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
         [credential_id.as_str()]
     );
 }

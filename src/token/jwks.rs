@@ -3,7 +3,13 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+// `std::time::Instant::now` panics on wasm32-unknown-unknown; web-time reads
+// `performance.now()` there and is std's `Instant` elsewhere.
+#[cfg(not(target_arch = "wasm32"))]
+use std::time::Instant;
+#[cfg(target_arch = "wasm32")]
+use web_time::Instant;
 
 use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 use reqwest::header::{ACCEPT, CACHE_CONTROL, HeaderMap, HeaderValue, LOCATION};
@@ -125,7 +131,7 @@ pub(crate) async fn fetch(
         .await;
     let response = outcome
         .result
-        .map_err(|e| JwksError::from_reqwest("JWKS request failed", e))?;
+        .map_err(|e| JwksError::from_wire("JWKS request failed", e))?;
     // A caller's own client may follow redirects; keys from wherever it was sent are not
     // the tenant's keys.
     if response.url != *url {
@@ -160,7 +166,7 @@ pub(crate) async fn fetch(
             return Err(JwksError::new(format!("JWKS is larger than {limit} bytes")));
         }
         Err(BodyError::Read(e)) => {
-            return Err(JwksError::from_reqwest("reading the JWKS failed", e));
+            return Err(JwksError::from_wire("reading the JWKS failed", e));
         }
     };
     let keys = parse_jwks(&body)?;
