@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 use reqwest::header::{ACCEPT, CACHE_CONTROL, HeaderMap, HeaderValue, LOCATION};
@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::JwksError;
+use crate::clock::Instant;
 use crate::exchange::{self, BodyError, Settings};
 use crate::operations::Idempotency;
 use crate::telemetry;
