@@ -5,6 +5,7 @@
 pub mod admin;
 mod audit;
 mod client;
+mod clock;
 mod config;
 mod credentials;
 mod error;

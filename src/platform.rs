@@ -86,14 +86,8 @@ pub(crate) fn no_redirects(builder: reqwest::ClientBuilder) -> reqwest::ClientBu
 }
 
 /// A monotonic instant: tokio's natively (it follows tokio's paused time in tests), the
-/// JavaScript `performance.now()` on wasm (`std::time::Instant::now` panics there). In a
-/// Cloudflare Worker that clock moves only while the Worker waits for I/O, which is when the
-/// SDK reads it.
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) use tokio::time::Instant;
-/// A monotonic instant: `performance.now()` on wasm.
-#[cfg(target_arch = "wasm32")]
-pub(crate) use web_time::Instant;
+/// JavaScript `performance.now()` on wasm: the one clock of `crate::clock`.
+pub(crate) use crate::clock::Instant;
 
 /// Waits `duration`: tokio's timer natively, `setTimeout` on wasm (browsers, workers, node and
 /// Deno have it; tokio's timers need a tokio runtime, which a JavaScript host does not run).

@@ -4,12 +4,6 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
-// `std::time::Instant::now` panics on wasm32-unknown-unknown; web-time reads
-// `performance.now()` there and is std's `Instant` elsewhere.
-#[cfg(not(target_arch = "wasm32"))]
-use std::time::Instant;
-#[cfg(target_arch = "wasm32")]
-use web_time::Instant;
 
 use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 use reqwest::header::{ACCEPT, CACHE_CONTROL, HeaderMap, HeaderValue, LOCATION};
@@ -17,6 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::JwksError;
+use crate::clock::Instant;
 use crate::exchange::{self, BodyError, Settings};
 use crate::operations::Idempotency;
 use crate::telemetry;

@@ -3,12 +3,6 @@ use std::fmt;
 use std::net::IpAddr;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
-// `std::time::Instant::now` panics on wasm32-unknown-unknown; web-time reads
-// `performance.now()` there and is std's `Instant` elsewhere.
-#[cfg(not(target_arch = "wasm32"))]
-use std::time::Instant;
-#[cfg(target_arch = "wasm32")]
-use web_time::Instant;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -22,6 +16,7 @@ use super::claims::{Claims, RawClaims};
 use super::error::{JwksError, TokenError};
 use super::jwks::{self, KeySet};
 use crate::RetryPolicy;
+use crate::clock::{self, Instant};
 use crate::config::redact_userinfo;
 use crate::exchange::Settings;
 
@@ -237,7 +232,7 @@ impl Inner {
 
     async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, TokenError> {
         let seen = self.snapshot();
-        if seen.is_fresh(Instant::now())
+        if seen.is_fresh(clock::now())
             && let Some(key) = seen.get(kid)
         {
             return Ok(key.clone());
@@ -248,7 +243,7 @@ impl Inner {
         let mut state = match self.refresh.try_lock() {
             Ok(state) => state,
             Err(_) => {
-                if seen.is_usable(Instant::now())
+                if seen.is_usable(clock::now())
                     && let Some(key) = seen.get(kid)
                 {
                     return Ok(key.clone());
@@ -258,7 +253,7 @@ impl Inner {
         };
 
         // Whoever held the lock before us may have fetched what we need.
-        let now = Instant::now();
+        let now = clock::now();
         let current = self.snapshot();
         if current.is_fresh(now)
             && let Some(key) = current.get(kid)
@@ -276,7 +271,7 @@ impl Inner {
                 Ok(fetched) => {
                     let set = fetched.into_key_set(
                         current.generation + 1,
-                        Instant::now(),
+                        clock::now(),
                         self.default_max_age,
                         self.stale_grace,
                     );
