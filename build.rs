@@ -10,6 +10,8 @@ use std::path::Path;
 
 use openapiv3::OpenAPI;
 
+#[path = "build/calls.rs"]
+mod calls;
 #[path = "build/surface.rs"]
 mod surface;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
@@ -28,6 +30,8 @@ struct Target {
     /// Where users reach the configured client: named in the docs of the re-exported
     /// progenitor items.
     raw: &'static str,
+    /// The module of `src/operations.rs` with one `static` per operation of the spec.
+    table: &'static str,
 }
 
 const TARGETS: [Target; 2] = [
@@ -38,6 +42,7 @@ const TARGETS: [Target; 2] = [
         replacements: &REPLACEMENTS,
         renames: &RENAMES,
         raw: "crate::Tenant::raw",
+        table: "crate::operations::public",
     },
     Target {
         spec: "openapi/passkey-admin-api.json",
@@ -46,6 +51,7 @@ const TARGETS: [Target; 2] = [
         replacements: &ADMIN_REPLACEMENTS,
         renames: &[],
         raw: "crate::Admin::raw",
+        table: "crate::operations::admin",
     },
 ];
 
@@ -87,6 +93,7 @@ fn main() {
     }
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build/surface.rs");
+    println!("cargo:rerun-if-changed=build/calls.rs");
     if let Err(message) = TARGETS.iter().try_for_each(run) {
         // One readable line per problem; cargo shows them under "failed to run custom build command".
         for line in message.lines() {
@@ -115,6 +122,7 @@ fn run(target: &Target) -> Result<(), String> {
         .map_err(|e| format!("{spec_path}: progenitor produced unparsable code: {e}"))?;
     check_error_types(&file).map_err(|e| format!("{spec_path}: {e}"))?;
     surface::shape(&mut file, target).map_err(|e| format!("{spec_path}: {e}"))?;
+    calls::add(&mut file, target).map_err(|e| format!("{spec_path}: {e}"))?;
     if schemars_enabled() {
         string_constraints_in_schemas(&mut file.items).map_err(|e| format!("{spec_path}: {e}"))?;
     }

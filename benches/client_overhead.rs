@@ -1,9 +1,10 @@
 //! Client CPU per request and throughput of `login().initialize()`, 16 requests in flight,
 //! against one local canned server in another process: this SDK, plain reqwest sending the
-//! same request and decoding the same JSON, and (through `benches/client-overhead.sh`)
+//! same request and decoding the same JSON, raw hyper 1 (hyper-util's pooled client, which
+//! reqwest is built on) sending it too, and (through `benches/client-overhead.sh`)
 //! `@teamhanko/passkeys-sdk` 0.2.1 on node.
 //!
-//! `cargo bench -p hanko-passkeys-benches --bench client_overhead` measures the two Rust
+//! `cargo bench -p hanko-passkeys-benches --bench client_overhead` measures the Rust
 //! clients in alternating rounds in one process (CPU from `/proc/self/stat`, all threads) and
 //! prints their ratio; with `-- --serve` it is the canned server; `-- --node <script>` also
 //! runs the JS SDK against the same server and prints its ratio. The script does all of it.
@@ -74,6 +75,10 @@ fn main() {
         .unwrap();
     // The least a client can do: no timeout, a literal body.
     let bare = reqwest::Client::new();
+    // The HTTP client underneath reqwest, without reqwest: hyper-util's pooled client.
+    let hyper = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Full<bytes::Bytes>>();
+    let uri: hyper::Uri = format!("{base}/{TENANT}/login/initialize").parse().unwrap();
     let url = format!("{base}/{TENANT}/login/initialize");
     if let Ok(only) = std::env::var("CLIENT_OVERHEAD_ONLY") {
         // For profiling one client: `perf record` this process.
@@ -86,6 +91,7 @@ fn main() {
                         })
                         .await
                     }
+                    "hyper" => run(REQUESTS, || async { hyper_call(&hyper, &uri).await }).await,
                     _ => run(REQUESTS, || async { same_call(&same, &url).await }).await,
                 };
             }
@@ -99,7 +105,7 @@ fn main() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(ROUNDS);
-    let (mut sdk, mut raw, mut min) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut sdk, mut raw, mut min, mut hyp) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     runtime.block_on(async {
         // Warm-up: connections, allocator.
         run(REQUESTS / 10, || async {
@@ -108,6 +114,7 @@ fn main() {
         .await;
         run(REQUESTS / 10, || async { same_call(&same, &url).await }).await;
         run(REQUESTS / 10, || async { bare_call(&bare, &url).await }).await;
+        run(REQUESTS / 10, || async { hyper_call(&hyper, &uri).await }).await;
         for _ in 0..rounds {
             raw.push(run(REQUESTS, || async { same_call(&same, &url).await }).await);
             sdk.push(
@@ -117,9 +124,10 @@ fn main() {
                 .await,
             );
             min.push(run(REQUESTS, || async { bare_call(&bare, &url).await }).await);
+            hyp.push(run(REQUESTS, || async { hyper_call(&hyper, &uri).await }).await);
         }
     });
-    let (sdk, raw, min) = (median(sdk), median(raw), median(min));
+    let (sdk, raw, min, hyp) = (median(sdk), median(raw), median(min), median(hyp));
     println!(
         "login().initialize(), {IN_FLIGHT} in flight, {REQUESTS} requests x {rounds} rounds (medians):"
     );
@@ -132,6 +140,10 @@ fn main() {
         min.0, min.1
     );
     println!(
+        "  hyper 1 + hyper-util    {:>7.1} µs CPU/request  {:>8.0} requests/s",
+        hyp.0, hyp.1
+    );
+    println!(
         "  hanko-passkeys          {:>7.1} µs CPU/request  {:>8.0} requests/s",
         sdk.0, sdk.1
     );
@@ -140,6 +152,8 @@ fn main() {
         sdk.0 / raw.0
     );
     println!("  ratio sdk/reqwest bare  {:>7.3}x CPU", sdk.0 / min.0);
+    println!("  ratio sdk/hyper         {:>7.3}x CPU", sdk.0 / hyp.0);
+    println!("  ratio reqwest same/hyper {:>6.3}x CPU", raw.0 / hyp.0);
 
     if let Some(script) = node_script {
         let output = Command::new("node")
@@ -200,6 +214,31 @@ async fn bare_call(client: &reqwest::Client, url: &str) -> LoginOptions {
     decode(request).await
 }
 
+/// The same request through hyper directly: the headers reqwest and the SDK send (a
+/// `User-Agent`, `Accept`, `api-version`, the JSON content type), the serialized body, the
+/// body collected and decoded. No timeout: hyper has none of its own.
+async fn hyper_call(
+    client: &hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        http_body_util::Full<bytes::Bytes>,
+    >,
+    uri: &hyper::Uri,
+) -> LoginOptions {
+    use http_body_util::BodyExt;
+    let body = serde_json::to_vec(&LoginRequest { user_id: None }).unwrap();
+    let request = hyper::Request::post(uri.clone())
+        .header("user-agent", "hanko-passkeys-rust/0.1.0")
+        .header("accept", "application/json")
+        .header("api-version", "1.2")
+        .header("content-type", "application/json")
+        .body(http_body_util::Full::new(bytes::Bytes::from(body)))
+        .unwrap();
+    let response = client.request(request).await.unwrap();
+    assert!(response.status().is_success());
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    serde_json::from_slice(&body).unwrap()
+}
+
 async fn decode(request: reqwest::RequestBuilder) -> LoginOptions {
     let response = request.send().await.unwrap().error_for_status().unwrap();
     response.json::<LoginOptions>().await.unwrap()
@@ -233,13 +272,17 @@ fn median(mut v: Vec<(f64, f64)>) -> (f64, f64) {
     (cpu, v[v.len() / 2].1)
 }
 
-/// User + system CPU of this process, all threads (`/proc/self/stat`, clock ticks of 10 ms).
+/// User + system CPU of this process, all threads (`getrusage`, microseconds: the clock
+/// ticks of `/proc/self/stat` are 10 ms, 3 % of a round).
 fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = after_name.split(' ').collect();
-    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
-    Duration::from_millis(ticks * 10)
+    // SAFETY: `getrusage` writes one `rusage` into the zeroed value it is given.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        assert_eq!(libc::getrusage(libc::RUSAGE_SELF, &mut usage), 0);
+        usage
+    };
+    let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+    Duration::from_micros(micros(usage.ru_utime) + micros(usage.ru_stime))
 }
 
 /// The canned server: HTTP/1.1 keep-alive, the same body for every request.

@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 
 use crate::Tenant;
 use crate::admin::AdminTenant;
-use crate::client::{call, run};
 use crate::generated::types;
 use crate::pagination::{Page, positive};
 use crate::platform::BoxFuture;
@@ -131,7 +130,7 @@ impl AuditLogQuery {
                 Source::Public(tenant) => {
                     let c = tenant.client();
                     let id = tenant.tenant_id();
-                    let request = c.list_audit_logs(
+                    c.list_audit_logs_call(
                         id,
                         actor,
                         end,
@@ -141,13 +140,13 @@ impl AuditLogQuery {
                         search,
                         start,
                         types,
-                    );
-                    call(c, "list_audit_logs", request).await?
+                    )
+                    .await?
                 }
                 Source::Admin(tenant) => {
                     let c = tenant.client();
                     let id = tenant.id();
-                    let request = c.list_audit_logs(
+                    c.list_audit_logs_call(
                         &id,
                         actor,
                         end,
@@ -157,8 +156,8 @@ impl AuditLogQuery {
                         search,
                         start,
                         types,
-                    );
-                    run(request).await?
+                    )
+                    .await?
                 }
             };
             Ok(Page::from_reply(r.value, &r.headers))

@@ -1,27 +1,28 @@
-//! The link between the facade and the generated client: the request hook, which decides
-//! per operation whether the API key goes out, traces, retries and bounds every response;
-//! and the mapping of every outcome into [`Error`].
+//! The request hook: the one place that decides how a call goes out and what comes back,
+//! for the facade and for the generated clients ([`Tenant::raw`](crate::Tenant::raw),
+//! [`Admin::raw`](crate::Admin::raw)) alike. From the operation's entry in the table
+//! ([`operations`]) it sets the API key (or refuses to send when a needed key is missing),
+//! and [`exchange::send`] opens the span, applies the retries and the limits and records what
+//! happened ([`Record`]). The facade's calls ([`Call`]) decode that record into the SDK's
+//! types and [`Error`] here; the generated methods get a `reqwest::Response` to decode.
 
-use std::future::Future;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::future::IntoFuture;
+use std::marker::PhantomData;
 
 use bytes::Bytes;
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, LOCATION};
 use serde::de::DeserializeOwned;
 
 use crate::Error;
-#[cfg(target_arch = "wasm32")]
-use crate::ErrorKind;
-use crate::exchange::{self, BodyError, Settings};
+use crate::exchange::{self, BodyError, Buffered, Record, Settings};
 use crate::generated::{Client, types};
-use crate::operations;
-use crate::telemetry;
+use crate::operations::{self, Operation};
+use crate::platform::{BoxFutureIn, MaybeSend};
 
 /// Header that carries the API key (the server reads exactly this name, case-insensitively).
 const API_KEY_HEADER: HeaderName = HeaderName::from_static("apikey");
-const TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
 
 /// What the generated client carries for its hook: the API key and how to use the wire.
 ///
@@ -38,10 +39,6 @@ impl Hooks {
         Hooks { api_key, settings }
     }
 
-    pub(crate) fn has_api_key(&self) -> bool {
-        self.api_key.is_some()
-    }
-
     pub(crate) fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -56,373 +53,250 @@ impl std::fmt::Debug for Hooks {
     }
 }
 
-/// What the hook saw of a facade call's response: progenitor drops the status and headers
-/// of a body it cannot decode, so the facade reads them from here.
-#[derive(Default)]
-struct Seen {
-    status: Option<StatusCode>,
-    request_id: Option<String>,
-    retried_after_delivery: bool,
-    /// On wasm the whole reply: a `reqwest::Response` cannot be made from it there (only
-    /// reqwest's own `fetch` makes them), so the facade decodes it from here.
-    #[cfg(target_arch = "wasm32")]
-    reply: Option<Result<exchange::Buffered, exchange::WireError>>,
+/// What the hook needs of a generated client: implemented by the public and the admin one.
+pub(crate) trait Api: Sync {
+    /// The entry of an operation id of this client; `None` only for ids no generated method
+    /// has (the hooks called by hand).
+    fn operation(id: &str) -> Option<&'static Operation>;
+
+    /// The HTTP client.
+    fn http(&self) -> &reqwest::Client;
+
+    /// How calls may use the wire.
+    fn settings(&self) -> &Settings;
+
+    /// Adds what `op` needs to `request` (the API key, custom headers), or refuses to send it.
+    fn authorize(&self, request: &mut reqwest::Request, op: &Operation) -> Result<(), Error>;
 }
 
-tokio::task_local! {
-    static SEEN: Arc<Mutex<Seen>>;
-}
+impl Api for Client {
+    fn operation(id: &str) -> Option<&'static Operation> {
+        crate::generated::operation(id)
+    }
 
-impl ClientHooks<Hooks> for Client {
-    async fn exec(
-        &self,
-        mut request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let hooks = self.inner();
-        let op = operations::find(info.operation_id);
-        if let Some(key) = &hooks.api_key
-            && op.sends_key(request.body().and_then(reqwest::Body::as_bytes))
-        {
+    fn http(&self) -> &reqwest::Client {
+        self.client()
+    }
+
+    fn settings(&self) -> &Settings {
+        &self.inner().settings
+    }
+
+    /// The key goes out exactly where the operation needs it (contract §2): a missing one is
+    /// refused before anything is sent; a discoverable login never carries it.
+    fn authorize(&self, request: &mut reqwest::Request, op: &Operation) -> Result<(), Error> {
+        if op.sends_key(request.body().and_then(reqwest::Body::as_bytes)) {
+            let key = self
+                .inner()
+                .api_key
+                .as_ref()
+                .ok_or_else(|| Error::missing_api_key(op.id))?;
             request.headers_mut().insert(API_KEY_HEADER, key.clone());
         }
-        exchange_recorded(
-            self.client(),
-            request,
-            info.operation_id,
-            op,
-            &hooks.settings,
-        )
-        .await
+        Ok(())
     }
 }
 
-/// What both clients' request hooks do once the headers are set: one traced call on the wire
-/// under `settings`, with what the facade needs of the response recorded for [`call`].
-pub(crate) async fn exchange_recorded(
-    client: &reqwest::Client,
+/// The generated methods' hook (`Tenant::raw()`): [`pre`] and [`exec`].
+impl ClientHooks<Hooks> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        pre(self, request, info)
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        exec(self, request, info).await
+    }
+}
+
+/// Before a generated method sends: the key (or the refusal), from the operation's entry.
+// The error type is progenitor's, as its hook returns it.
+#[allow(clippy::result_large_err)]
+pub(crate) fn pre<C: Api, E>(
+    client: &C,
+    request: &mut reqwest::Request,
+    info: &OperationInfo,
+) -> Result<(), progenitor_client::Error<E>> {
+    let op = C::operation(info.operation_id).ok_or_else(|| {
+        progenitor_client::Error::Custom(format!(
+            "the SDK has no entry for operation {:?}",
+            info.operation_id
+        ))
+    })?;
+    client
+        .authorize(request, op)
+        .map_err(|e| progenitor_client::Error::Custom(e.to_string()))
+}
+
+/// A generated method's exchange: the same as the facade's, with the response rebuilt for
+/// progenitor to decode.
+pub(crate) async fn exec<C: Api>(
+    client: &C,
     request: reqwest::Request,
-    operation_id: &str,
-    op: &operations::Operation,
-    settings: &Settings,
+    info: &OperationInfo,
 ) -> reqwest::Result<reqwest::Response> {
-    let span = telemetry::request_span(operation_id, op.method, op.path);
-    // Boxed: the exchange's state machine is large, and every layer of the generated
-    // call would otherwise move it around.
-    let outcome = Box::pin(span.run(exchange::send(
-        client,
+    // Only hooks called by hand can name an operation without an entry (`pre` refuses
+    // them): such a request is sent as it is, once.
+    let op = C::operation(info.operation_id).unwrap_or(&operations::UNLISTED);
+    // Boxed: the exchange's state machine is large, and every layer of the generated call
+    // would otherwise move it around.
+    let record = Box::pin(exchange::send(
+        client.http(),
         request,
-        op.idempotency,
-        settings,
-        &span,
-    )))
+        op,
+        client.settings(),
+    ))
     .await;
-    #[cfg(target_arch = "wasm32")]
-    let mut outcome = outcome;
-    let _ = SEEN.try_with(|seen| {
-        let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Ok(response) = &outcome.result {
-            seen.status = Some(response.status);
-            seen.request_id = response.request_id().map(str::to_owned);
-        }
-        seen.retried_after_delivery = outcome.retried_after_delivery;
-        #[cfg(target_arch = "wasm32")]
-        {
-            seen.reply = Some(std::mem::replace(
-                &mut outcome.result,
-                Err(crate::fetch::FetchError::Build(String::new())),
-            ));
-        }
-    });
     #[cfg(not(target_arch = "wasm32"))]
-    return outcome.result.map(exchange::into_response);
+    return record.result.map(exchange::into_response);
     #[cfg(target_arch = "wasm32")]
-    return Err(wasm::carrier());
+    return {
+        // The facade decodes the record itself; a generated method needs a
+        // `reqwest::Response`, which only reqwest's own `fetch` can make, and that one follows
+        // redirects with the API key. See the wasm guide.
+        drop(record);
+        Err(wasm_raw_refused())
+    };
 }
 
-/// The wasm side of the hook: the reply travels in [`Seen`], and the generated client gets an
-/// error that stands for "answered elsewhere".
+/// What a generated method (`Tenant::raw()`, `Admin::raw()`) gets on wasm after its request
+/// went out through the SDK's `fetch` like the facade's: reqwest's errors cannot be made from
+/// outside, and a request to no URL at all is one.
 #[cfg(target_arch = "wasm32")]
-mod wasm {
-    use super::*;
-    use crate::fetch::FetchError;
-
-    /// What the hook hands the generated client on wasm in place of a response: the facade
-    /// ignores it and decodes the reply it recorded. `Tenant::raw()` callers see it as a
-    /// `CommunicationError` (see the wasm guide). reqwest's errors cannot be made from
-    /// outside; a request to no URL at all is one that never leaves.
-    pub(super) fn carrier() -> reqwest::Error {
-        match reqwest::Client::new()
-            .get("hanko-passkeys: on wasm32 generated calls are answered through the facade")
-            .build()
-        {
-            Err(e) => e,
-            Ok(_) => unreachable_carrier(),
+fn wasm_raw_refused() -> reqwest::Error {
+    let mut url = "hanko-passkeys on wasm32: decode through the facade";
+    loop {
+        match reqwest::Client::new().get(url).build() {
+            Err(e) => return e,
+            // A relative URL never parses; this is not reached.
+            Ok(_) => url = "",
         }
-    }
-
-    #[cold]
-    fn unreachable_carrier() -> reqwest::Error {
-        // A relative URL never parses; keep a path that does not panic all the same.
-        match reqwest::Client::new().get("").build() {
-            Err(e) => e,
-            Ok(_) => carrier(),
-        }
-    }
-
-    /// The facade's result from the recorded reply, as the native path decides it.
-    pub(super) fn settle<T: DeserializeOwned + 'static>(
-        reply: Result<exchange::Buffered, exchange::WireError>,
-        retried_after_delivery: bool,
-    ) -> Result<Reply<T>, Error> {
-        let response = match reply {
-            Ok(response) => response,
-            Err(FetchError::Timeout) => {
-                return Err(Error::new(ErrorKind::Timeout, "the call timed out"));
-            }
-            Err(FetchError::OpaqueRedirect) => {
-                return Err(Error::new(
-                    ErrorKind::Redirect,
-                    "the server redirected (the browser hides where to); redirects are not followed, so the API key stays put: check the base URL",
-                ));
-            }
-            Err(e) => return Err(Error::new(ErrorKind::Transport, e.to_string())),
-        };
-        let status = response.status;
-        let request_id = response.request_id().map(str::to_owned);
-        if status.is_redirection() {
-            let host = response
-                .headers
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|l| response.url.join(l).ok())
-                .and_then(|u| u.host_str().map(str::to_owned));
-            return Err(Error::redirect(status, host, request_id));
-        }
-        let body = match response.body {
-            Ok(body) => body,
-            Err(BodyError::TooLarge { limit }) => {
-                return Err(Error::too_large(limit).with_response(Some(status), request_id));
-            }
-            Err(BodyError::Read(FetchError::Timeout)) => {
-                return Err(Error::new(ErrorKind::Timeout, "the call timed out")
-                    .with_response(Some(status), request_id));
-            }
-            Err(BodyError::Read(e)) => {
-                return Err(Error::new(ErrorKind::Transport, e.to_string())
-                    .with_response(Some(status), request_id));
-            }
-        };
-        if status.is_success() {
-            let text: &[u8] = if returns_nothing::<T>() || body.iter().all(u8::is_ascii_whitespace)
-            {
-                b"null"
-            } else {
-                &body
-            };
-            return match serde_json::from_slice(text) {
-                Ok(value) => Ok(Reply {
-                    value,
-                    headers: paging_headers(&response.headers),
-                }),
-                Err(e) => Err(Error::decode(Some(status), &body, request_id, e)),
-            };
-        }
-        if status == StatusCode::NOT_FOUND && retried_after_delivery && returns_nothing::<T>() {
-            // A retried delete: the attempt that may have reached the server did the work.
-            return nothing();
-        }
-        Err(error_from_body(status, &body, request_id))
     }
 }
 
-/// The error body of an operation as the generated client decoded it: the API's JSON error,
-/// or nothing for operations whose spec lists no error (health).
-pub(crate) trait ErrorParts {
-    /// `(title, details)`, when the body is the API's error.
-    fn into_parts(self) -> Option<(String, Option<String>)>;
+/// A transport failure as the SDK's [`Error`].
+fn wire_error(e: exchange::WireError) -> Error {
+    #[cfg(not(target_arch = "wasm32"))]
+    return Error::transport(e);
+    #[cfg(target_arch = "wasm32")]
+    return {
+        use crate::ErrorKind;
+        use crate::fetch::FetchError;
+        match e {
+            FetchError::Timeout => Error::new(ErrorKind::Timeout, "the call timed out"),
+            FetchError::OpaqueRedirect => Error::new(
+                ErrorKind::Redirect,
+                "the server redirected (the browser hides where to); redirects are not followed, so the API key stays put: check the base URL",
+            ),
+            e => Error::new(ErrorKind::Transport, e.to_string()),
+        }
+    };
 }
 
-impl ErrorParts for types::ErrorBody {
-    fn into_parts(self) -> Option<(String, Option<String>)> {
-        Some((self.title, self.details))
+/// One call of the facade: the request a generated `<operation>_call` method built, and the
+/// operation's entry. Await it for the decoded answer.
+#[must_use = "await it to send the request"]
+pub(crate) struct Call<'a, C, T> {
+    client: &'a C,
+    request: Result<reqwest::Request, Error>,
+    op: &'static Operation,
+    answer: PhantomData<fn() -> T>,
+}
+
+impl<'a, C, T> Call<'a, C, T> {
+    /// The call of `op` with `request`, or the reason it could not be built.
+    pub(crate) fn new<E>(
+        client: &'a C,
+        request: Result<reqwest::Request, progenitor_client::Error<E>>,
+        op: &'static Operation,
+    ) -> Self {
+        Call {
+            client,
+            request: request.map_err(unbuilt),
+            op,
+            answer: PhantomData,
+        }
     }
 }
 
-impl ErrorParts for () {
-    fn into_parts(self) -> Option<(String, Option<String>)> {
-        None
+impl<'a, C, T> IntoFuture for Call<'a, C, T>
+where
+    C: Api,
+    T: DeserializeOwned + MaybeSend + 'static,
+{
+    type Output = Result<Reply<T>, Error>;
+    /// Boxed once, here: the exchange's state machine is kilobytes, and the facade's futures
+    /// (and the caller's) hold a pointer instead of moving it.
+    type IntoFuture = BoxFutureIn<'a, Result<Reply<T>, Error>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(execute(self.client, self.request, self.op))
     }
 }
 
-/// A decoded success with the response headers (pagination needs them).
+/// The facade's exchange: the key, then the wire, then the answer decoded.
+async fn execute<C: Api, T: DeserializeOwned + 'static>(
+    client: &C,
+    request: Result<reqwest::Request, Error>,
+    op: &'static Operation,
+) -> Result<Reply<T>, Error> {
+    let mut request = request?;
+    client.authorize(&mut request, op)?;
+    let record = exchange::send(client.http(), request, op, client.settings()).await;
+    settle(record)
+}
+
+/// A request the generated code could not build (an argument reqwest refused).
+fn unbuilt<E>(e: progenitor_client::Error<E>) -> Error {
+    match e {
+        progenitor_client::Error::CommunicationError(e) => Error::transport(e),
+        progenitor_client::Error::InvalidRequest(message)
+        | progenitor_client::Error::Custom(message) => Error::invalid_input(message),
+        _ => Error::invalid_input("the request could not be built"),
+    }
+}
+
+/// A decoded success with the response headers (pagination reads them).
 pub(crate) struct Reply<T> {
     pub value: T,
     pub headers: HeaderMap,
 }
 
-/// Fails before sending when `operation` needs the API key and none is configured.
-pub(crate) fn require_key(client: &Client, operation: &str, user_named: bool) -> Result<(), Error> {
-    if operations::find(operation).needs_key(user_named) && !client.inner().has_api_key() {
-        return Err(Error::missing_api_key(operation));
-    }
-    Ok(())
-}
-
-/// Runs one generated call and maps whatever happens into [`Error`].
-///
-/// Not an `async fn`: the generated future (kilobytes) is boxed by [`run`] before the first
-/// `.await`, so the facade's futures, and the caller's, hold a pointer instead of moving it.
-pub(crate) fn call<T, F>(
-    client: &Client,
-    operation: &'static str,
-    request: F,
-) -> impl Future<Output = Result<Reply<T>, Error>> + use<T, F>
-where
-    T: DeserializeOwned + 'static,
-    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::ErrorBody>>>,
-{
-    let checked = require_key(client, operation, false);
-    let request = run(request);
-    async move {
-        checked?;
-        request.await
-    }
-}
-
-/// Runs one generated call of either client and maps whatever happens into [`Error`], without
-/// [`call`]'s API-key check (for calls whose need depends on the arguments, and the admin API).
-///
-/// The generated future is moved once, into the heap, when this is called; the future
-/// returned holds the box.
-pub(crate) fn run<T, E, F>(
-    request: F,
-) -> impl Future<Output = Result<Reply<T>, Error>> + use<T, E, F>
-where
-    T: DeserializeOwned + 'static,
-    E: ErrorParts,
-    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-{
-    let request = Box::pin(request);
-    settle(request)
-}
-
-/// [`run`] once the generated future is boxed: awaits it inside the hook's task-local and maps
-/// the outcome.
-async fn settle<T, E, F>(request: F) -> Result<Reply<T>, Error>
-where
-    T: DeserializeOwned + 'static,
-    E: ErrorParts,
-    F: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
-{
-    let seen = Arc::new(Mutex::new(Seen::default()));
-    let result = SEEN.scope(Arc::clone(&seen), request).await;
-    let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(PoisonError::into_inner));
-    #[cfg(target_arch = "wasm32")]
-    let mut seen = seen;
-    #[cfg(target_arch = "wasm32")]
-    if let Some(reply) = seen.reply.take() {
-        drop(result);
-        return wasm::settle(reply, seen.retried_after_delivery);
-    }
-    let Seen {
-        status,
-        request_id,
+/// Maps what happened on the wire into the call's answer. A 2xx is a success whatever the
+/// spec lists (204 where 200 is documented); a redirect is refused; any other status is an
+/// error that keeps its status, request id and body.
+fn settle<T: DeserializeOwned + 'static>(record: Record) -> Result<Reply<T>, Error> {
+    let Record {
+        result,
         retried_after_delivery,
         ..
-    } = seen;
-    match result {
-        Ok(value) => {
-            let headers = paging_headers(value.headers());
-            Ok(Reply {
-                value: value.into_inner(),
-                headers,
-            })
-        }
-        Err(progenitor_client::Error::ErrorResponse(value)) => {
-            let status = value.status();
-            let body = value.into_inner();
-            if status == StatusCode::NOT_FOUND && retried_after_delivery && returns_nothing::<T>() {
-                // A retried delete: the attempt that may have reached the server did the work.
-                return nothing();
-            }
-            match body.into_parts() {
-                Some((title, details)) => Err(Error::api(status, title, details, request_id)),
-                None => Err(Error::unexpected(status, b"", request_id)),
-            }
-        }
-        Err(progenitor_client::Error::UnexpectedResponse(response)) => {
-            // Boxed: reading an error body is the rare path, and its state would otherwise
-            // enlarge every call's future.
-            Box::pin(unexpected(response, request_id)).await
-        }
-        Err(progenitor_client::Error::InvalidResponsePayload(bytes, source)) => {
-            // progenitor drops the status here; the hook kept it.
-            match status {
-                Some(status) if !status.is_success() => {
-                    Err(error_from_body(status, &bytes, request_id))
-                }
-                // A call that returns nothing ignores the body of a success.
-                _ if returns_nothing::<T>() => nothing(),
-                _ => Err(Error::decode(status, &bytes, request_id, source)),
-            }
-        }
-        Err(progenitor_client::Error::CommunicationError(e)) => Err(Error::transport(e)),
-        Err(progenitor_client::Error::ResponseBodyError(e)) => {
-            Err(body_failure(e, status, request_id))
-        }
-        Err(progenitor_client::Error::InvalidUpgrade(e)) => Err(Error::transport(e)),
-        Err(progenitor_client::Error::InvalidRequest(message)) => {
-            Err(Error::invalid_input(message))
-        }
-        Err(progenitor_client::Error::Custom(message)) => Err(Error::invalid_input(message)),
-    }
-}
-
-/// A body that could not be read: over a limit, or the connection failed or timed out
-/// after the headers arrived. The status and request id of those headers are kept.
-fn body_failure(
-    e: reqwest::Error,
-    status: Option<StatusCode>,
-    request_id: Option<String>,
-) -> Error {
-    let error = match exchange::body_error(&e) {
-        Some(BodyError::TooLarge { limit }) => Error::too_large(*limit),
-        _ => Error::transport(e),
-    };
-    error.with_response(status, request_id)
-}
-
-/// The value of a call that returns nothing (`T` is `()`, which `null` decodes into).
-fn nothing<T: DeserializeOwned>() -> Result<Reply<T>, Error> {
-    serde_json::from_slice(b"null")
-        .map(|value| Reply {
-            value,
-            headers: HeaderMap::new(),
-        })
-        .map_err(|e| Error::decode(None, b"", None, e))
-}
-
-/// A status the spec does not list. A 2xx is still a success (204 where 200 is documented);
-/// a redirect is refused; anything else is an error that keeps its status and body.
-async fn unexpected<T: DeserializeOwned + 'static>(
-    response: reqwest::Response,
-    request_id: Option<String>,
-) -> Result<Reply<T>, Error> {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let request_id = request_id.or_else(|| exchange::request_id(&headers).map(str::to_owned));
+    } = record;
+    let Buffered {
+        status,
+        headers,
+        url,
+        body,
+        ..
+    } = result.map_err(wire_error)?;
+    let request_id = || exchange::request_id(&headers).map(str::to_owned);
     if status.is_redirection() {
         let host = headers
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|l| response.url().join(l).ok())
+            .and_then(|l| url.join(l).ok())
             .and_then(|u| u.host_str().map(str::to_owned));
-        return Err(Error::redirect(status, host, request_id));
+        return Err(Error::redirect(status, host, request_id()));
     }
-    let body = match response.bytes().await {
+    let body = match body {
         Ok(body) => body,
-        Err(e) => return Err(body_failure(e, Some(status), request_id)),
+        Err(e) => return Err(body_failure(e, status, request_id())),
     };
     if status.is_success() {
         // A call that returns nothing ignores whatever body came with the success; for the
@@ -433,25 +307,35 @@ async fn unexpected<T: DeserializeOwned + 'static>(
             &body
         };
         return match serde_json::from_slice(text) {
-            Ok(value) => Ok(Reply {
-                value,
-                headers: paging_headers(&headers),
-            }),
-            Err(e) => Err(Error::decode(Some(status), &body, request_id, e)),
+            Ok(value) => Ok(Reply { value, headers }),
+            Err(e) => Err(Error::decode(Some(status), &body, request_id(), e)),
         };
     }
-    Err(error_from_body(status, &body, request_id))
+    if status == StatusCode::NOT_FOUND && retried_after_delivery && returns_nothing::<T>() {
+        // A retried delete: the attempt that may have reached the server did the work.
+        return nothing();
+    }
+    Err(error_from_body(status, &body, request_id()))
 }
 
-/// The headers pagination reads; other calls get an empty (unallocated) map.
-fn paging_headers(all: &HeaderMap) -> HeaderMap {
-    let mut kept = HeaderMap::new();
-    for name in [reqwest::header::LINK, TOTAL_COUNT] {
-        for value in all.get_all(&name) {
-            kept.append(name.clone(), value.clone());
-        }
-    }
-    kept
+/// A body that could not be read: over a limit, or the connection failed or timed out
+/// after the headers arrived. The status and request id of those headers are kept.
+fn body_failure(e: BodyError, status: StatusCode, request_id: Option<String>) -> Error {
+    let error = match e {
+        BodyError::TooLarge { limit } => Error::too_large(limit),
+        BodyError::Read(e) => wire_error(e),
+    };
+    error.with_response(Some(status), request_id)
+}
+
+/// The value of a call that returns nothing (`T` is `()`, which `null` decodes into).
+fn nothing<T: DeserializeOwned>() -> Result<Reply<T>, Error> {
+    serde_json::from_slice(b"null")
+        .map(|value| Reply {
+            value,
+            headers: HeaderMap::new(),
+        })
+        .map_err(|e| Error::decode(None, b"", None, e))
 }
 
 fn returns_nothing<T: 'static>() -> bool {

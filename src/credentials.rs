@@ -1,6 +1,5 @@
 //! Credential listing and management.
 
-use crate::client::call;
 use crate::generated::types;
 use crate::pagination::{Page, positive};
 use crate::platform::BoxFuture;
@@ -70,18 +69,15 @@ impl CredentialList {
                 .map(|n| positive("per_page", n))
                 .transpose()?;
             let c = query.tenant.client();
-            let r = call(
-                c,
-                "list_credentials",
-                c.list_credentials(
+            let r = c
+                .list_credentials_call(
                     query.tenant.tenant_id(),
                     query.order,
                     Some(page),
                     per_page,
                     query.user_id.as_deref(),
-                ),
-            )
-            .await?;
+                )
+                .await?;
             Ok(Page::from_reply(r.value, &r.headers))
         })
     }
@@ -109,13 +105,9 @@ impl CredentialHandle {
     pub async fn get(&self) -> Result<types::Credential, Error> {
         let id = self.checked_id()?;
         let c = self.tenant.client();
-        Ok(call(
-            c,
-            "get_credential",
-            c.get_credential(self.tenant.tenant_id(), id),
-        )
-        .await?
-        .value)
+        Ok(c.get_credential_call(self.tenant.tenant_id(), id)
+            .await?
+            .value)
     }
 
     /// Renames the credential. Needs the API key.
@@ -128,12 +120,8 @@ impl CredentialHandle {
                 .map_err(|e| Error::invalid_input(format!("credential name: {e}")))?,
         };
         let c = self.tenant.client();
-        call(
-            c,
-            "update_credential",
-            c.update_credential(self.tenant.tenant_id(), id, &body),
-        )
-        .await?;
+        c.update_credential_call(self.tenant.tenant_id(), id, &body)
+            .await?;
         Ok(())
     }
 
@@ -141,12 +129,8 @@ impl CredentialHandle {
     pub async fn remove(&self) -> Result<(), Error> {
         let id = self.checked_id()?;
         let c = self.tenant.client();
-        call(
-            c,
-            "delete_credential",
-            c.delete_credential(self.tenant.tenant_id(), id),
-        )
-        .await?;
+        c.delete_credential_call(self.tenant.tenant_id(), id)
+            .await?;
         Ok(())
     }
 }

@@ -1,20 +1,25 @@
-//! One call on the wire: attempts under the retry policy within the call's deadline, and
-//! the response body read under a size limit while it arrives. Shared by the API client's
-//! request hook and the JWKS fetch.
+//! One call on the wire with reqwest: attempts under the retry rules ([`crate::retry`])
+//! within the call's time, each response's body read under a size limit while it arrives,
+//! and what happened recorded once, typed ([`Record`]). Shared by both clients' request hook
+//! and the JWKS fetch.
+//!
+//! The reqwest APIs a browser's `fetch` has no counterpart for (connection errors, body
+//! chunks, protocol versions, custom bodies) are used here and in
+//! [`HttpOptions::build_http`](crate::config) only. On wasm32 an attempt is the SDK's own
+//! `fetch` call instead (`crate::fetch`): everything else here is the same on both.
 
 use std::time::Duration;
 
 use bytes::Bytes;
 #[cfg(not(target_arch = "wasm32"))]
 use bytes::BytesMut;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{StatusCode, Url};
 
-use crate::platform::Instant;
-
-use crate::operations::Idempotency;
-use crate::retry::{RetryPolicy, retry_after, retryable_status};
+use crate::operations::Operation;
+use crate::retry::{self, Attempt, Attempts, RetryPolicy};
 use crate::telemetry::{self, Span};
+use crate::timer::PlatformTimer;
 
 /// Default limit on a success body: the largest real page (credentials or audit logs with a
 /// large `per_page`) is far below it.
@@ -37,24 +42,15 @@ pub(crate) struct Settings {
 }
 
 /// Why an attempt got no response: reqwest's error natively; on wasm the SDK's own `fetch`
-/// call's (see `fetch`).
+/// call's (`crate::fetch`).
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) type WireError = reqwest::Error;
 /// Why an attempt got no response: reqwest's error natively; on wasm the SDK's own `fetch`
-/// call's (see `fetch`).
+/// call's (`crate::fetch`).
 #[cfg(target_arch = "wasm32")]
 pub(crate) type WireError = crate::fetch::FetchError;
 
-/// Whether a failed attempt provably never left: the connection could not be made. On wasm
-/// `fetch` does not say, so only a request that could not be built counts.
-fn not_sent(error: &WireError) -> bool {
-    #[cfg(not(target_arch = "wasm32"))]
-    return error.is_connect();
-    #[cfg(target_arch = "wasm32")]
-    return matches!(error, crate::fetch::FetchError::Build(_));
-}
-
-/// The status a failure carries, if any (reqwest's error for a status; never on wasm).
+/// The status a transport failure carries, if any (never on wasm).
 fn error_status(error: &WireError) -> Option<StatusCode> {
     #[cfg(not(target_arch = "wasm32"))]
     return error.status();
@@ -85,19 +81,23 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
     headers.get(REQUEST_ID).and_then(|v| v.to_str().ok())
 }
 
-/// What happened to a call on the wire.
-pub(crate) struct Outcome {
+/// What the hook learned of a call on the wire, once: the last response (its status,
+/// headers, request id, and its body or the limit it exceeded) or the transport failure
+/// (a timeout is the call's time running out), and whether an earlier attempt may have
+/// reached the server.
+pub(crate) struct Record {
     pub result: Result<Buffered, WireError>,
     /// An attempt before the last one may have reached the server (it was sent, and its
-    /// outcome was a retryable failure). A DELETE that then sees 404 has done its work.
+    /// outcome was a passing failure). A DELETE that then sees 404 has done its work.
     pub retried_after_delivery: bool,
 }
 
-/// Why a response body could not be had. Carried as the source of the `reqwest::Error`
-/// that the generated client sees, so the facade can tell a limit from a broken connection.
+/// Why a response body could not be had.
 #[derive(Debug)]
 pub(crate) enum BodyError {
+    /// Over its limit ([`Settings::max_response_bytes`] for a success).
     TooLarge { limit: usize },
+    /// The connection failed or timed out after the headers arrived.
     Read(WireError),
 }
 
@@ -124,94 +124,172 @@ impl std::error::Error for BodyError {
     }
 }
 
-/// Sends `request` under `settings`, retrying as `idempotency` allows, and reads the body.
+/// Sends `request` for `op` under `settings`, retrying as the operation and the policy
+/// allow, and reads the body. The `tracing` span of the call is opened here.
 pub(crate) async fn send(
     client: &reqwest::Client,
     request: reqwest::Request,
-    idempotency: Idempotency,
+    op: &Operation,
     settings: &Settings,
-    span: &Span,
-) -> Outcome {
-    let started = Instant::now();
-    let deadline = started + settings.budget;
-    let max_attempts = settings.retry.attempts();
-    let mut request = request;
-    let mut attempt = 0;
-    let mut retried_after_delivery = false;
-    loop {
-        attempt += 1;
-        // A body that cannot be cloned (a stream) is sent once.
-        let spare = if attempt < max_attempts {
-            request.try_clone()
-        } else {
-            None
-        };
-        let mut remaining = deadline.saturating_duration_since(Instant::now());
-        if let Some(limit) = settings.retry.attempt_timeout_limit() {
-            remaining = remaining.min(limit);
-        }
-        *request.timeout_mut() = Some(remaining.max(Duration::from_millis(1)));
-        let result = attempt_once(client, request, settings.max_response_bytes).await;
+) -> Record {
+    let span = telemetry::request_span(op.id, op.method, op.path);
+    let wire = Wire {
+        client,
+        max_response_bytes: settings.max_response_bytes,
+        span: &span,
+    };
+    let finished = span
+        .run(retry::run(
+            &PlatformTimer,
+            &settings.retry,
+            op.idempotency,
+            settings.budget,
+            &wire,
+            request,
+            &span,
+        ))
+        .await;
+    let (status, id) = match &finished.output {
+        Ok(r) => (Some(r.status), r.request_id()),
+        Err(e) => (error_status(e), None),
+    };
+    span.finish(
+        finished.attempts,
+        status,
+        id,
+        finished.elapsed,
+        finished.stop,
+    );
+    Record {
+        result: finished.output,
+        retried_after_delivery: finished.retried_after_delivery,
+    }
+}
 
-        let (retry_reason, delivered, wait_at_least) = match &result {
+/// The attempts of one call with reqwest.
+struct Wire<'a> {
+    client: &'a reqwest::Client,
+    max_response_bytes: usize,
+    span: &'a Span,
+}
+
+impl Attempts for Wire<'_> {
+    type Request = reqwest::Request;
+    type Output = Result<Buffered, WireError>;
+
+    fn copy(&self, request: &reqwest::Request) -> Option<reqwest::Request> {
+        // A body that is a stream cannot be copied: such a request is sent once.
+        request.try_clone()
+    }
+
+    async fn attempt(
+        &self,
+        mut request: reqwest::Request,
+        n: u32,
+        timeout: Duration,
+    ) -> (Self::Output, Attempt) {
+        *request.timeout_mut() = Some(timeout);
+        let result = attempt_once(self.client, request, self.max_response_bytes).await;
+        let attempt = match &result {
             Err(e) => {
-                span.attempt(attempt, None, None, Some(telemetry::describe(e)));
-                let not_sent = not_sent(e);
-                let retry = match idempotency {
-                    Idempotency::Idempotent => true,
-                    Idempotency::OnlyIfNotSent => not_sent,
-                };
-                (retry.then_some("transport error"), !not_sent, None)
+                let (attempt, described) = classify(e);
+                self.span.attempt(n, None, None, Some(described));
+                attempt
             }
             Ok(response) => {
-                let error = match &response.body {
-                    Ok(_) => None,
-                    Err(BodyError::TooLarge { .. }) => Some("response body over the limit"),
-                    Err(BodyError::Read(e)) => Some(telemetry::describe(e)),
-                };
-                span.attempt(attempt, Some(response.status), response.request_id(), error);
-                let idempotent = idempotency == Idempotency::Idempotent;
-                match &response.body {
-                    Err(BodyError::Read(_)) if idempotent => {
-                        (Some("response body failed"), true, None)
-                    }
-                    Ok(_) if idempotent && retryable_status(response.status) => (
-                        Some("retryable status"),
-                        true,
-                        retry_after(&response.headers),
+                let (attempt, error) = match &response.body {
+                    Ok(_) => (
+                        Attempt::Answered {
+                            status: response.status,
+                            retry_after: retry_after_of(response),
+                        },
+                        None,
                     ),
-                    _ => (None, true, None),
-                }
+                    Err(BodyError::TooLarge { .. }) => {
+                        (Attempt::TooLarge, Some("response body over the limit"))
+                    }
+                    Err(BodyError::Read(e)) => (Attempt::BodyFailed, Some(classify(e).1)),
+                };
+                self.span
+                    .attempt(n, Some(response.status), response.request_id(), error);
+                attempt
             }
         };
-
-        let wait = settings
-            .retry
-            .backoff(attempt)
-            .max(wait_at_least.unwrap_or_default());
-        let fits = Instant::now()
-            .checked_add(wait)
-            .is_some_and(|t| t < deadline);
-        match (retry_reason, spare) {
-            (Some(reason), Some(spare)) if fits => {
-                span.retrying(attempt, wait, reason);
-                retried_after_delivery |= delivered;
-                crate::platform::sleep(wait).await;
-                request = spare;
-            }
-            _ => {
-                let (status, id) = match &result {
-                    Ok(r) => (Some(r.status), r.request_id()),
-                    Err(e) => (error_status(e), None),
-                };
-                span.finish(attempt, status, id, started.elapsed());
-                return Outcome {
-                    result,
-                    retried_after_delivery,
-                };
-            }
-        }
+        (result, attempt)
     }
+}
+
+/// `Retry-After` of a response that asks to be retried (others' are not read).
+fn retry_after_of(response: &Buffered) -> Option<Duration> {
+    if retry::retryable_status(response.status) && response.headers.contains_key(RETRY_AFTER) {
+        retry::retry_after(&response.headers)
+    } else {
+        None
+    }
+}
+
+/// How a transport failure ended an attempt, and the words for it in the span (reqwest's
+/// messages name the full URL, ids included).
+#[cfg(not(target_arch = "wasm32"))]
+fn classify(error: &reqwest::Error) -> (Attempt, &'static str) {
+    if error.is_connect() {
+        (Attempt::NotSent, "connection failed")
+    } else if error.is_timeout() {
+        (Attempt::Failed, "timed out")
+    } else if error.is_body() || error.is_decode() {
+        (Attempt::Failed, "response body failed")
+    } else {
+        (Attempt::Failed, "request failed")
+    }
+}
+
+/// How a `fetch` failure ended an attempt on wasm. `fetch` does not say whether a failed
+/// request left, so only one that could not be built counts as not sent.
+#[cfg(target_arch = "wasm32")]
+fn classify(error: &crate::fetch::FetchError) -> (Attempt, &'static str) {
+    use crate::fetch::FetchError;
+    match error {
+        FetchError::Build(_) => (Attempt::NotSent, "request not sent"),
+        FetchError::Network(_) => (Attempt::Failed, "fetch failed"),
+        FetchError::Timeout => (Attempt::Failed, "timed out"),
+        // Not retryable: the settle step refuses it as a redirect.
+        FetchError::OpaqueRedirect => (Attempt::Failed, "redirect"),
+    }
+}
+
+/// One attempt with the platform's `fetch` (`crate::fetch`): redirects are not followed,
+/// the deadline aborts it, and the body is read from its stream under the limit. reqwest's
+/// own `fetch` client is not used for the exchange: it follows redirects with every header
+/// (the API key included) and reads bodies whole.
+#[cfg(target_arch = "wasm32")]
+async fn attempt_once(
+    _client: &reqwest::Client,
+    request: reqwest::Request,
+    max_response_bytes: usize,
+) -> Result<Buffered, WireError> {
+    use crate::fetch::{BodyLimit, FetchBodyError, FetchError};
+    let timeout = request
+        .timeout()
+        .copied()
+        .unwrap_or(Duration::from_secs(30));
+    let fetched = crate::fetch::fetch(&request, timeout, |status| {
+        if status.is_success() {
+            BodyLimit::Whole(max_response_bytes)
+        } else {
+            BodyLimit::Prefix(ERROR_BODY_LIMIT)
+        }
+    })
+    .await?;
+    Ok(Buffered {
+        status: fetched.status,
+        headers: fetched.headers,
+        url: fetched.url,
+        body: fetched.body.map_err(|e| match e {
+            FetchBodyError::TooLarge { limit } => BodyError::TooLarge { limit },
+            FetchBodyError::Timeout => BodyError::Read(FetchError::Timeout),
+            FetchBodyError::Read(m) => BodyError::Read(FetchError::Network(m)),
+        }),
+    })
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -236,42 +314,9 @@ async fn attempt_once(
     })
 }
 
-/// One attempt with the platform's `fetch`: redirects are not followed, the deadline aborts
-/// it, and the body is read from its stream under the limit. reqwest's `fetch` client is not
-/// used for the exchange (it follows redirects with every header and reads bodies whole).
-#[cfg(target_arch = "wasm32")]
-async fn attempt_once(
-    _client: &reqwest::Client,
-    request: reqwest::Request,
-    max_response_bytes: usize,
-) -> Result<Buffered, WireError> {
-    use crate::fetch::{BodyLimit, FetchBodyError, FetchError};
-    let timeout = request
-        .timeout()
-        .copied()
-        .unwrap_or(std::time::Duration::from_secs(30));
-    let fetched = crate::fetch::fetch(&request, timeout, |status| {
-        if status.is_success() {
-            BodyLimit::Whole(max_response_bytes)
-        } else {
-            BodyLimit::Prefix(ERROR_BODY_LIMIT)
-        }
-    })
-    .await?;
-    Ok(Buffered {
-        status: fetched.status,
-        headers: fetched.headers,
-        url: fetched.url,
-        body: fetched.body.map_err(|e| match e {
-            FetchBodyError::TooLarge { limit } => BodyError::TooLarge { limit },
-            FetchBodyError::Timeout => BodyError::Read(FetchError::Timeout),
-            FetchBodyError::Read(m) => BodyError::Read(FetchError::Network(m)),
-        }),
-    })
-}
-
 /// Reads the body, refusing it as soon as it is known to exceed `limit`: from
-/// `Content-Length` before reading, or from the bytes received so far.
+/// `Content-Length` before reading, or from the bytes received so far. A body that arrives
+/// in one chunk is kept as it came, without a copy.
 #[cfg(not(target_arch = "wasm32"))]
 async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<Bytes, BodyError> {
     if response
@@ -280,14 +325,24 @@ async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<
     {
         return Err(BodyError::TooLarge { limit });
     }
+    let mut first: Option<Bytes> = None;
     let mut body = BytesMut::new();
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
-        if body.len() + chunk.len() > limit {
+        let so_far = first.as_ref().map_or(body.len(), Bytes::len);
+        if so_far + chunk.len() > limit {
             return Err(BodyError::TooLarge { limit });
         }
-        body.extend_from_slice(&chunk);
+        match first.take() {
+            None if body.is_empty() => first = Some(chunk),
+            None => body.extend_from_slice(&chunk),
+            Some(earlier) => {
+                body.reserve(earlier.len() + chunk.len());
+                body.extend_from_slice(&earlier);
+                body.extend_from_slice(&chunk);
+            }
+        }
     }
-    Ok(body.freeze())
+    Ok(first.unwrap_or_else(|| body.freeze()))
 }
 
 /// Reads at most `limit` bytes of the body and drops the rest (the connection is then not
@@ -309,8 +364,10 @@ async fn read_prefix(response: &mut reqwest::Response, limit: usize) -> Result<B
     Ok(body.freeze())
 }
 
-/// Turns a buffered response back into the `reqwest::Response` the generated client
-/// expects. A body that failed fails again, with the same cause, when it is read.
+/// The `reqwest::Response` the generated client decodes, for calls through
+/// [`Tenant::raw`](crate::Tenant::raw) and [`Admin::raw`](crate::Admin::raw), whose methods
+/// return progenitor's types. A body that failed fails again, with the same cause, when it
+/// is read. (The facade decodes the [`Record`] itself.)
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn into_response(buffered: Buffered) -> reqwest::Response {
     let body = match buffered.body {
@@ -346,18 +403,4 @@ impl http_body::Body for FailedBody {
     ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, BodyError>>> {
         std::task::Poll::Ready(self.0.take().map(Err))
     }
-}
-
-/// The [`BodyError`] behind an error, if any, looking through its sources.
-pub(crate) fn body_error<'a>(
-    error: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a BodyError> {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(found) = e.downcast_ref::<BodyError>() {
-            return Some(found);
-        }
-        current = e.source();
-    }
-    None
 }

@@ -7,13 +7,15 @@
 //! (and the admin one from [`Admin::raw`](crate::Admin::raw)); it cannot be built otherwise.
 //!
 //! Its calls go through the same request hook as the facade's: the API key is sent exactly
-//! where the facade would send it (and never elsewhere), and retries, the response size
-//! limits, the `tracing` span and the `User-Agent` apply; redirects are not followed. What the facade adds on top:
+//! where the facade would send it (and never elsewhere), a call that needs it fails before
+//! sending when none is configured (progenitor's [`Error::Custom`], naming the operation),
+//! and retries, the response size limits, the `tracing` span and the `User-Agent` apply;
+//! redirects are not followed. What the facade adds on top:
 //!
-//! - **argument checks** before anything is sent: the API key is configured when the
-//!   operation needs it, a new user's id is one browsers and the server can log in with (not
-//!   over 64 bytes, not exactly 16), page numbers are at least 1, transaction data is not
-//!   null; the raw client sends what it is given and lets the server answer;
+//! - **argument checks** before anything is sent: a new user's id is one browsers and the
+//!   server can log in with (not over 64 bytes, not exactly 16), page numbers are at least
+//!   1, transaction data is not null; the raw client sends what it is given and lets the
+//!   server answer;
 //! - **one error type**, [`hanko_passkeys::Error`](crate::Error), with the status, the API's
 //!   title and details, the request id and an [`ErrorKind`](crate::ErrorKind); the raw client
 //!   returns progenitor's [`Error`] around the API's [`ErrorBody`](types::ErrorBody);

@@ -22,6 +22,7 @@ mod provider;
 mod retry;
 mod telemetry;
 mod tenant;
+mod timer;
 pub mod token;
 mod token_value;
 pub mod webauthn;

@@ -41,6 +41,13 @@ pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + S
 #[cfg(target_arch = "wasm32")]
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + 'static>>;
 
+/// A boxed future that borrows for `'a`: `Send` natively, not on wasm.
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type BoxFutureIn<'a, O> = Pin<Box<dyn Future<Output = O> + Send + 'a>>;
+/// A boxed future that borrows for `'a`: `Send` natively, not on wasm.
+#[cfg(target_arch = "wasm32")]
+pub(crate) type BoxFutureIn<'a, O> = Pin<Box<dyn Future<Output = O> + 'a>>;
+
 /// The stream of a list query's `stream()`: `Send` natively.
 #[cfg(not(target_arch = "wasm32"))]
 pub(crate) type BoxStream<T> =
@@ -85,17 +92,6 @@ pub(crate) fn no_redirects(builder: reqwest::ClientBuilder) -> reqwest::ClientBu
     builder
 }
 
-/// A monotonic instant: tokio's natively (it follows tokio's paused time in tests), the
-/// JavaScript `performance.now()` on wasm: the one clock of `crate::clock`.
-pub(crate) use crate::clock::Instant;
-
-/// Waits `duration`: tokio's timer natively, `setTimeout` on wasm (browsers, workers, node and
-/// Deno have it; tokio's timers need a tokio runtime, which a JavaScript host does not run).
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) async fn sleep(duration: std::time::Duration) {
-    tokio::time::sleep(duration).await;
-}
-
 /// Waits `duration` with `setTimeout`; the timer is cleared if the wait is dropped first.
 #[cfg(target_arch = "wasm32")]
 pub(crate) async fn sleep(duration: std::time::Duration) {
@@ -136,16 +132,8 @@ pub(crate) async fn sleep(duration: std::time::Duration) {
     drop(timer);
 }
 
-/// 64 bits for retry jitter (spread, not secrecy): std's per-process random hash keys and the
-/// clock natively, `Math.random()` on wasm (where `SystemTime::now` panics).
+/// 64 bits for retry jitter on wasm (spread, not secrecy): `Math.random()`.
+#[cfg(target_arch = "wasm32")]
 pub(crate) fn jitter_bits() -> u64 {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use std::hash::{BuildHasher, RandomState};
-        RandomState::new().hash_one(std::time::SystemTime::now())
-    }
-    #[cfg(target_arch = "wasm32")]
-    {
-        (js_sys::Math::random() * (u64::MAX as f64)) as u64
-    }
+    (js_sys::Math::random() * (u64::MAX as f64)) as u64
 }

@@ -4,12 +4,15 @@
 //! (the operationId), `http.method`, `url.path` (the route *template*, e.g.
 //! `/{tenant_id}/credentials/{credential_id}`: ids of users and credentials stay out of
 //! logs), and, once known, `http.status`, `attempts`, `request_id` (the server's
-//! `X-Request-Id`) and `duration_ms`. Each attempt is an event inside it (`DEBUG`; a retry
+//! `X-Request-Id`), `duration_ms` and, when a passing failure was not retried, `retry.stop`
+//! (why: `not_repeatable`, `attempts`, `budget`, `not_resendable`). Each attempt is an event inside it (`DEBUG`; a retry
 //! is a `WARN` with the wait). API keys, tokens and bodies are never recorded.
 
 use std::time::Duration;
 
 use reqwest::StatusCode;
+
+use crate::retry::Stop;
 
 #[cfg(feature = "tracing")]
 mod imp {
@@ -29,6 +32,7 @@ mod imp {
             attempts = tracing::field::Empty,
             request_id = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
+            "retry.stop" = tracing::field::Empty,
         ))
     }
 
@@ -74,8 +78,12 @@ mod imp {
             status: Option<StatusCode>,
             request_id: Option<&str>,
             elapsed: Duration,
+            stop: Stop,
         ) {
             self.0.record("attempts", attempts);
+            if let Some(stop) = stop.name() {
+                self.0.record("retry.stop", stop);
+            }
             if let Some(status) = status {
                 self.0.record("http.status", status.as_u16());
             }
@@ -110,35 +118,16 @@ mod imp {
         ) {
         }
         pub(crate) fn retrying(&self, _: u32, _: Duration, _: &str) {}
-        pub(crate) fn finish(&self, _: u32, _: Option<StatusCode>, _: Option<&str>, _: Duration) {}
+        pub(crate) fn finish(
+            &self,
+            _: u32,
+            _: Option<StatusCode>,
+            _: Option<&str>,
+            _: Duration,
+            _: Stop,
+        ) {
+        }
     }
 }
 
 pub(crate) use imp::{Span, request_span};
-
-/// What went wrong in an attempt, in words that carry no URL (reqwest's messages name the
-/// full URL, ids included).
-#[cfg(not(target_arch = "wasm32"))]
-pub(crate) fn describe(error: &reqwest::Error) -> &'static str {
-    if error.is_connect() {
-        "connection failed"
-    } else if error.is_timeout() {
-        "timed out"
-    } else if error.is_body() || error.is_decode() {
-        "response body failed"
-    } else {
-        "request failed"
-    }
-}
-
-/// What went wrong in an attempt on wasm, in words that carry no URL.
-#[cfg(target_arch = "wasm32")]
-pub(crate) fn describe(error: &crate::fetch::FetchError) -> &'static str {
-    use crate::fetch::FetchError;
-    match error {
-        FetchError::Build(_) => "request not sent",
-        FetchError::Network(_) => "fetch failed",
-        FetchError::Timeout => "timed out",
-        FetchError::OpaqueRedirect => "redirect",
-    }
-}

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use progenitor_client::ClientInfo;
 use uuid::Uuid;
 
-use crate::client::{Hooks, call, require_key, run};
+use crate::client::Hooks;
 use crate::generated::{Client, types};
 use crate::token::Verifier;
 use crate::{
@@ -90,8 +90,9 @@ impl Tenant {
     /// get one.
     ///
     /// Its calls go through the same request hook as the facade's: the API key is sent
-    /// exactly where the facade would send it, and retries, tracing, the response size limits
-    /// and the refusal to follow redirects apply. What it lacks is what the facade adds (see
+    /// exactly where the facade would send it (a call that needs it fails before sending
+    /// when none is configured), and retries, tracing, the response size limits and the
+    /// refusal to follow redirects apply. What it lacks is what the facade adds (see
     /// [`generated`](crate::generated)): argument checks before sending, the one error type
     /// [`Error`] (its errors are progenitor's [`generated::Error`](crate::generated::Error)
     /// around the API's [`ErrorBody`](crate::generated::types::ErrorBody)), and typed
@@ -182,12 +183,7 @@ impl Tenant {
 
     /// Fetches the tenant's public signing keys. Needs no API key.
     pub async fn jwks(&self) -> Result<types::Jwks, Error> {
-        let r = call(
-            self.client(),
-            "get_jwks",
-            self.client().get_jwks(self.tenant_id()),
-        )
-        .await?;
+        let r = self.client().get_jwks_call(self.tenant_id()).await?;
         Ok(r.value)
     }
 }
@@ -232,12 +228,9 @@ impl Registration {
     /// token for the user. Needs no API key.
     pub async fn finalize(&self, credential: &RegistrationResponse) -> Result<Token, Error> {
         let c = self.tenant.client();
-        let r = call(
-            c,
-            "registration_finalize",
-            c.registration_finalize(self.tenant.tenant_id(), credential),
-        )
-        .await?;
+        let r = c
+            .registration_finalize_call(self.tenant.tenant_id(), credential)
+            .await?;
         Ok(token(r.value))
     }
 }
@@ -317,19 +310,9 @@ impl RegistrationInit {
         let c = self.tenant.client();
         let id = self.tenant.tenant_id();
         let r = if self.mfa {
-            call(
-                c,
-                "mfa_registration_initialize",
-                c.mfa_registration_initialize(id, &body),
-            )
-            .await?
+            c.mfa_registration_initialize_call(id, &body).await?
         } else {
-            call(
-                c,
-                "registration_initialize",
-                c.registration_initialize(id, &body),
-            )
-            .await?
+            c.registration_initialize_call(id, &body).await?
         };
         Ok(r.value)
     }
@@ -367,12 +350,9 @@ impl Login {
     /// returns a token naming the user. Needs no API key.
     pub async fn finalize(&self, assertion: &AssertionResponse) -> Result<Token, Error> {
         let c = self.tenant.client();
-        let r = call(
-            c,
-            "login_finalize",
-            c.login_finalize(self.tenant.tenant_id(), assertion),
-        )
-        .await?;
+        let r = c
+            .login_finalize_call(self.tenant.tenant_id(), assertion)
+            .await?;
         Ok(token(r.value))
     }
 }
@@ -384,10 +364,8 @@ async fn login_initialize(tenant: &Tenant, user_id: Option<&str>) -> Result<Logi
             .transpose()
             .map_err(invalid("user id"))?,
     };
-    // The server wants the key exactly when a user is named.
     let c = tenant.client();
-    require_key(c, "login_initialize", user_id.is_some())?;
-    Ok(run(c.login_initialize(tenant.tenant_id(), &body))
+    Ok(c.login_initialize_call(tenant.tenant_id(), &body)
         .await?
         .value)
 }
@@ -489,12 +467,9 @@ impl MfaRegistration {
     pub async fn finalize(&self, credential: &RegistrationResponse) -> Result<Token, Error> {
         let t = &self.user.tenant;
         let c = t.client();
-        let r = call(
-            c,
-            "mfa_registration_finalize",
-            c.mfa_registration_finalize(t.tenant_id(), credential),
-        )
-        .await?;
+        let r = c
+            .mfa_registration_finalize_call(t.tenant_id(), credential)
+            .await?;
         Ok(token(r.value))
     }
 }
@@ -519,25 +494,16 @@ impl MfaLogin {
                 .map_err(invalid("user id"))?,
         };
         let c = t.client();
-        Ok(call(
-            c,
-            "mfa_login_initialize",
-            c.mfa_login_initialize(t.tenant_id(), &body),
-        )
-        .await?
-        .value)
+        Ok(c.mfa_login_initialize_call(t.tenant_id(), &body)
+            .await?
+            .value)
     }
 
     /// Finishes the MFA login and returns a token for the user. Needs the API key.
     pub async fn finalize(&self, assertion: &AssertionResponse) -> Result<Token, Error> {
         let t = &self.user.tenant;
         let c = t.client();
-        let r = call(
-            c,
-            "mfa_login_finalize",
-            c.mfa_login_finalize(t.tenant_id(), assertion),
-        )
-        .await?;
+        let r = c.mfa_login_finalize_call(t.tenant_id(), assertion).await?;
         Ok(token(r.value))
     }
 }
@@ -580,25 +546,20 @@ impl Transactions {
             transaction_data: data,
         };
         let c = self.tenant.client();
-        Ok(call(
-            c,
-            "transaction_initialize",
-            c.transaction_initialize(self.tenant.tenant_id(), &body),
+        Ok(
+            c.transaction_initialize_call(self.tenant.tenant_id(), &body)
+                .await?
+                .value,
         )
-        .await?
-        .value)
     }
 
     /// Finishes a transaction with the browser's assertion; the token carries the transaction
     /// id in its `trans` claim. Needs the API key.
     pub async fn finalize(&self, assertion: &AssertionResponse) -> Result<Token, Error> {
         let c = self.tenant.client();
-        let r = call(
-            c,
-            "transaction_finalize",
-            c.transaction_finalize(self.tenant.tenant_id(), assertion),
-        )
-        .await?;
+        let r = c
+            .transaction_finalize_call(self.tenant.tenant_id(), assertion)
+            .await?;
         Ok(token(r.value))
     }
 
@@ -607,12 +568,10 @@ impl Transactions {
     /// API key.
     pub async fn list(&self, internal_user_id: Uuid) -> Result<Vec<types::Transaction>, Error> {
         let c = self.tenant.client();
-        Ok(call(
-            c,
-            "list_transactions",
-            c.list_transactions(self.tenant.tenant_id(), &internal_user_id),
+        Ok(
+            c.list_transactions_call(self.tenant.tenant_id(), &internal_user_id)
+                .await?
+                .value,
         )
-        .await?
-        .value)
     }
 }

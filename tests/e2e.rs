@@ -294,7 +294,7 @@ async fn wrong_or_missing_api_key() {
     let e = wrong.user("u").login().initialize().await.unwrap_err();
     assert_api_error(&e, 401, "The api key is invalid");
 
-    // Without a key the facade refuses locally; the raw client shows what the server says.
+    // Without a key the hook refuses locally, for the facade and the raw client alike.
     let keyless =
         hanko_passkeys::tenant(Config::new(emu.tenant_id().to_string()).base_url(emu.base_url()))
             .unwrap();
@@ -307,12 +307,7 @@ async fn wrong_or_missing_api_key() {
         .list_credentials(&emu.tenant_id(), None, None, None, None)
         .await
     {
-        Err(progenitor_client::Error::ErrorResponse(r)) => {
-            assert_eq!(
-                (r.status().as_u16(), r.title.as_str()),
-                (401, "The api key is invalid")
-            )
-        }
+        Err(progenitor_client::Error::Custom(m)) => assert!(m.contains("list_credentials"), "{m}"),
         other => panic!("{other:?}"),
     }
     let body = hanko_passkeys::generated::types::LoginRequest {
@@ -323,12 +318,7 @@ async fn wrong_or_missing_api_key() {
         .login_initialize(&emu.tenant_id(), &body)
         .await
     {
-        Err(progenitor_client::Error::ErrorResponse(r)) => {
-            assert_eq!(
-                (r.status().as_u16(), r.title.as_str()),
-                (401, "api key is missing")
-            )
-        }
+        Err(progenitor_client::Error::Custom(m)) => assert!(m.contains("API key"), "{m}"),
         other => panic!("{other:?}"),
     }
     // Public calls need no key.

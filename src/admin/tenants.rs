@@ -10,7 +10,6 @@ use super::{
     AdminConfig, AdminHooks, Secret, TenantConfig, TenantDetails, TenantSummary, UserDetails,
     UserSummary,
 };
-use crate::client::run;
 use crate::generated::admin::{Client, types};
 use crate::pagination::{Page, positive};
 use crate::platform::BoxFuture;
@@ -89,12 +88,12 @@ impl Admin {
 
     /// Whether the server is alive (`GET /health/alive`).
     pub async fn alive(&self) -> Result<bool, Error> {
-        Ok(run(self.client.health_alive()).await?.value.alive)
+        Ok(self.client.health_alive_call().await?.value.alive)
     }
 
     /// Whether the server is ready for requests (`GET /health/ready`).
     pub async fn ready(&self) -> Result<bool, Error> {
-        Ok(run(self.client.health_ready()).await?.value.ready)
+        Ok(self.client.health_ready_call().await?.value.ready)
     }
 
     /// Every tenant of the server (the list is not paged).
@@ -107,7 +106,7 @@ impl Admin {
     /// # Ok(()) }
     /// ```
     pub async fn tenants(&self) -> Result<Vec<TenantSummary>, Error> {
-        Ok(run(self.client.list_tenants()).await?.value)
+        Ok(self.client.list_tenants_call().await?.value)
     }
 
     /// Creates a tenant named `display_name` with `config`. The server also creates its first
@@ -166,7 +165,10 @@ impl CreateTenant {
     /// Sends the request (what `.await` does). Not repeated after an attempt that may have
     /// reached the server: that could create a second tenant.
     pub async fn send(self) -> Result<CreatedTenant, Error> {
-        let created = run(self.admin.client.create_tenant(&self.body))
+        let created = self
+            .admin
+            .client
+            .create_tenant_call(&self.body)
             .await?
             .value;
         Ok(CreatedTenant {
@@ -259,7 +261,7 @@ impl AdminTenant {
 
     /// The tenant with its whole configuration.
     pub async fn get(&self) -> Result<TenantDetails, Error> {
-        Ok(run(self.client().get_tenant(&self.id)).await?.value)
+        Ok(self.client().get_tenant_call(&self.id).await?.value)
     }
 
     /// Changes the tenant's display name.
@@ -267,13 +269,13 @@ impl AdminTenant {
         let body = types::UpdateTenantRequest {
             display_name: display_name.into(),
         };
-        run(self.client().update_tenant(&self.id, &body)).await?;
+        self.client().update_tenant_call(&self.id, &body).await?;
         Ok(())
     }
 
     /// Deletes the tenant with its users, credentials, secrets and audit logs.
     pub async fn delete(&self) -> Result<(), Error> {
-        run(self.client().delete_tenant(&self.id)).await?;
+        self.client().delete_tenant_call(&self.id).await?;
         Ok(())
     }
 
@@ -289,7 +291,9 @@ impl AdminTenant {
     /// # Ok(()) }
     /// ```
     pub async fn replace_config(&self, config: &TenantConfig) -> Result<(), Error> {
-        run(self.client().replace_tenant_config(&self.id, config)).await?;
+        self.client()
+            .replace_tenant_config_call(&self.id, config)
+            .await?;
         Ok(())
     }
 
@@ -399,8 +403,8 @@ impl Secrets {
     pub async fn list(&self) -> Result<Vec<Secret>, Error> {
         let (c, id) = (self.tenant.client(), &self.tenant.id);
         let r = match self.kind {
-            SecretKind::ApiKey => run(c.list_api_keys(id)).await?,
-            SecretKind::Jwk => run(c.list_jwk_secrets(id)).await?,
+            SecretKind::ApiKey => c.list_api_keys_call(id).await?,
+            SecretKind::Jwk => c.list_jwk_secrets_call(id).await?,
         };
         Ok(r.value)
     }
@@ -420,8 +424,8 @@ impl Secrets {
         let body = types::CreateSecretRequest { name: name.into() };
         let (c, id) = (self.tenant.client(), &self.tenant.id);
         let r = match self.kind {
-            SecretKind::ApiKey => run(c.create_api_key(id, &body)).await?,
-            SecretKind::Jwk => run(c.create_jwk_secret(id, &body)).await?,
+            SecretKind::ApiKey => c.create_api_key_call(id, &body).await?,
+            SecretKind::Jwk => c.create_jwk_secret_call(id, &body).await?,
         };
         Ok(r.value)
     }
@@ -431,8 +435,8 @@ impl Secrets {
     pub async fn delete(&self, secret_id: Uuid) -> Result<(), Error> {
         let (c, id) = (self.tenant.client(), &self.tenant.id);
         match self.kind {
-            SecretKind::ApiKey => run(c.delete_api_key(id, &secret_id)).await?,
-            SecretKind::Jwk => run(c.delete_jwk_secret(id, &secret_id)).await?,
+            SecretKind::ApiKey => c.delete_api_key_call(id, &secret_id).await?,
+            SecretKind::Jwk => c.delete_jwk_secret_call(id, &secret_id).await?,
         };
         Ok(())
     }
@@ -469,7 +473,9 @@ impl UserList {
                 Order::Desc => types::ListUsersSortDirection::Desc,
             });
             let c = query.tenant.client();
-            let r = run(c.list_users(&query.tenant.id, Some(page), per_page, order)).await?;
+            let r = c
+                .list_users_call(&query.tenant.id, Some(page), per_page, order)
+                .await?;
             Ok(Page::from_reply(r.value, &r.headers))
         })
     }
@@ -500,13 +506,13 @@ impl AdminUser {
     /// ```
     pub async fn get(&self) -> Result<UserDetails, Error> {
         let c = self.tenant.client();
-        Ok(run(c.get_user(&self.tenant.id, &self.id)).await?.value)
+        Ok(c.get_user_call(&self.tenant.id, &self.id).await?.value)
     }
 
     /// Deletes the user with its credentials and transactions: its passkeys stop working.
     pub async fn delete(&self) -> Result<(), Error> {
         let c = self.tenant.client();
-        run(c.delete_user(&self.tenant.id, &self.id)).await?;
+        c.delete_user_call(&self.tenant.id, &self.id).await?;
         Ok(())
     }
 }

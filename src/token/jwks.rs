@@ -13,8 +13,7 @@ use serde_json::Value;
 use super::error::JwksError;
 use crate::clock::Instant;
 use crate::exchange::{self, BodyError, Settings};
-use crate::operations::Idempotency;
-use crate::telemetry;
+use crate::operations;
 
 /// A JWKS larger than this is refused: Hanko's holds a few keys of ~800 bytes each, so
 /// anything near this size is a misconfigured URL, and it bounds memory use.
@@ -114,17 +113,8 @@ pub(crate) async fn fetch(
     request
         .headers_mut()
         .insert(ACCEPT, HeaderValue::from_static("application/json"));
-    let span = telemetry::request_span("get_jwks", "GET", "/{tenant_id}/.well-known/jwks.json");
-    let outcome = span
-        .run(exchange::send(
-            client,
-            request,
-            Idempotency::Idempotent,
-            settings,
-            &span,
-        ))
-        .await;
-    let response = outcome
+    let record = exchange::send(client, request, &operations::public::GET_JWKS, settings).await;
+    let response = record
         .result
         .map_err(|e| JwksError::from_wire("JWKS request failed", e))?;
     // A caller's own client may follow redirects; keys from wherever it was sent are not
