@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use crate::Error;
 use crate::exchange::{self, BodyError, Buffered, Record, Settings};
 use crate::generated::{Client, types};
-use crate::operations::{self, Operation};
+use crate::operations::Operation;
 use crate::platform::{BoxFutureIn, MaybeSend};
 
 /// Header that carries the API key (the server reads exactly this name, case-insensitively).
@@ -142,11 +142,22 @@ pub(crate) async fn exec<C: Api>(
     request: reqwest::Request,
     info: &OperationInfo,
 ) -> reqwest::Result<reqwest::Response> {
+    // On wasm a generated method is refused before anything is sent: it needs a
+    // `reqwest::Response`, which only reqwest's own `fetch` can make, and that one follows
+    // redirects with every header, the API key included. The facade covers every operation
+    // (see the wasm guide).
+    #[cfg(target_arch = "wasm32")]
+    return {
+        let _ = (client, request, info);
+        Err(wasm_raw_refused())
+    };
     // Only hooks called by hand can name an operation without an entry (`pre` refuses
     // them): such a request is sent as it is, once.
-    let op = C::operation(info.operation_id).unwrap_or(&operations::UNLISTED);
+    #[cfg(not(target_arch = "wasm32"))]
+    let op = C::operation(info.operation_id).unwrap_or(&crate::operations::UNLISTED);
     // Boxed: the exchange's state machine is large, and every layer of the generated call
     // would otherwise move it around.
+    #[cfg(not(target_arch = "wasm32"))]
     let record = Box::pin(exchange::send(
         client.http(),
         request,
@@ -155,20 +166,11 @@ pub(crate) async fn exec<C: Api>(
     ))
     .await;
     #[cfg(not(target_arch = "wasm32"))]
-    return record.result.map(exchange::into_response);
-    #[cfg(target_arch = "wasm32")]
-    return {
-        // The facade decodes the record itself; a generated method needs a
-        // `reqwest::Response`, which only reqwest's own `fetch` can make, and that one follows
-        // redirects with the API key. See the wasm guide.
-        drop(record);
-        Err(wasm_raw_refused())
-    };
+    record.result.map(exchange::into_response)
 }
 
-/// What a generated method (`Tenant::raw()`, `Admin::raw()`) gets on wasm after its request
-/// went out through the SDK's `fetch` like the facade's: reqwest's errors cannot be made from
-/// outside, and a request to no URL at all is one.
+/// What a generated method (`Tenant::raw()`, `Admin::raw()`) gets on wasm, unsent: reqwest's
+/// errors cannot be made from outside, and a request to no URL at all is one.
 #[cfg(target_arch = "wasm32")]
 fn wasm_raw_refused() -> reqwest::Error {
     let mut url = "hanko-passkeys on wasm32: decode through the facade";

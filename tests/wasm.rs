@@ -7,7 +7,11 @@
 //! `tests/wasm_support/serve.mjs`, which starts the emulator's JSON-lines harness (the
 //! "browser" with its virtual authenticator), serves the fake routes, and hands both to the
 //! tests in the environment variable `HANKO_WASM_TEST` (JSON). See CONTRIBUTING.md.
-#![cfg(target_arch = "wasm32")]
+//!
+//! One test is on both targets and ignored: `token_verifications_per_second`, the
+//! measurement `.ci/wasm` runs natively and on wasm in the same run.
+// Natively only the measurement is compiled; the wasm tests' imports and helpers are unused.
+#![cfg_attr(not(target_arch = "wasm32"), allow(unused_imports, dead_code))]
 
 use std::time::Duration;
 
@@ -16,6 +20,9 @@ use hanko_passkeys::{
     AssertionResponse, Config, ErrorKind, RegistrationResponse, RetryPolicy, Tenant, tenant,
 };
 use serde_json::Value;
+#[cfg(not(target_arch = "wasm32"))]
+use tokio::test as wasm_bindgen_test;
+#[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// What `serve.mjs` hands over: the harness's first line plus the fake server's address.
@@ -30,12 +37,18 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let process = js_sys::Reflect::get(&js_sys::global(), &"process".into()).expect("process");
-    let env = js_sys::Reflect::get(&process, &"env".into()).expect("process.env");
-    let text = js_sys::Reflect::get(&env, &"HANKO_WASM_TEST".into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .expect("HANKO_WASM_TEST is set: run these tests through tests/wasm_support/serve.mjs");
+    #[cfg(target_arch = "wasm32")]
+    let text = {
+        let process = js_sys::Reflect::get(&js_sys::global(), &"process".into()).expect("process");
+        let env = js_sys::Reflect::get(&process, &"env".into()).expect("process.env");
+        js_sys::Reflect::get(&env, &"HANKO_WASM_TEST".into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    let text = std::env::var("HANKO_WASM_TEST").ok();
+    let text =
+        text.expect("HANKO_WASM_TEST is set: run these tests through tests/wasm_support/serve.mjs");
     let v: Value = serde_json::from_str(&text).expect("HANKO_WASM_TEST is JSON");
     let s = |k: &str| {
         v[k].as_str()
@@ -88,11 +101,84 @@ async fn stats(setup: &Setup) -> Value {
         .expect("JSON")
 }
 
-/// A user id of its own per test, so that tests can run in any order.
-fn user_id(test: &str) -> String {
-    format!("wasm-{test}-{}", js_sys::Date::now() as u64)
+/// Milliseconds on the wall clock (`Date.now()` on wasm).
+fn now_ms() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::Date::now();
+    #[cfg(not(target_arch = "wasm32"))]
+    return std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
 }
 
+/// A user id of its own per test, so that tests can run in any order.
+fn user_id(test: &str) -> String {
+    format!("wasm-{test}-{}", now_ms() as u64)
+}
+
+/// A registration and a login through the facade; the login's token.
+async fn login_token(setup: &Setup, passkeys: &Tenant, user: &str) -> hanko_passkeys::Token {
+    let options = passkeys
+        .registration()
+        .initialize(user, "alice@example.com")
+        .await
+        .expect("registration initialize");
+    let credential = browser(setup, "register", serde_json::to_value(&options).unwrap()).await;
+    let credential: RegistrationResponse = credential.to_string().parse().expect("credential");
+    passkeys
+        .registration()
+        .finalize(&credential)
+        .await
+        .expect("registration finalize");
+    let options = passkeys
+        .login()
+        .initialize()
+        .await
+        .expect("login initialize");
+    let assertion = browser(setup, "login", serde_json::to_value(&options).unwrap()).await;
+    let assertion: AssertionResponse = assertion.to_string().parse().expect("assertion");
+    passkeys
+        .login()
+        .finalize(&assertion)
+        .await
+        .expect("login finalize")
+}
+
+/// Warm-cache verifications of one emulator token for two seconds, single-threaded; prints
+/// the rate. `.ci/wasm` runs it natively and on wasm (node) in the same run.
+#[wasm_bindgen_test]
+#[ignore = "a measurement: .ci/wasm runs it"]
+async fn token_verifications_per_second() {
+    let setup = setup();
+    let passkeys = emulator_tenant(&setup);
+    let token = login_token(&setup, &passkeys, &user_id("measure")).await;
+    let verifier = passkeys.verifier().expect("verifier");
+    token
+        .verify(&verifier)
+        .await
+        .expect("verifies (and fills the cache)");
+    let started = now_ms();
+    let mut n = 0u64;
+    while now_ms() - started < 2_000.0 {
+        for _ in 0..20 {
+            token.verify(&verifier).await.expect("verifies");
+        }
+        n += 20;
+    }
+    let rate = n as f64 * 1000.0 / (now_ms() - started);
+    let target = if cfg!(target_arch = "wasm32") {
+        "wasm32 (node)"
+    } else {
+        "native"
+    };
+    let line = format!("token verifications per second, {target}: {rate:.0} ({n} in the loop)");
+    #[cfg(target_arch = "wasm32")]
+    wasm_bindgen_test::console_log!("{line}");
+    #[cfg(not(target_arch = "wasm32"))]
+    println!("{line}");
+}
+
+#[cfg(target_arch = "wasm32")]
 #[wasm_bindgen_test]
 async fn registration_login_and_a_verified_token_through_the_facade() {
     let setup = setup();
@@ -182,6 +268,7 @@ async fn registration_login_and_a_verified_token_through_the_facade() {
     );
 }
 
+#[cfg(target_arch = "wasm32")]
 #[wasm_bindgen_test]
 async fn a_503_is_retried_and_the_retry_succeeds() {
     let setup = setup();
@@ -210,6 +297,7 @@ async fn a_503_is_retried_and_the_retry_succeeds() {
     assert!(err.is_retryable());
 }
 
+#[cfg(target_arch = "wasm32")]
 #[wasm_bindgen_test]
 async fn a_redirect_is_refused_and_the_key_never_reaches_its_target() {
     let setup = setup();
@@ -232,6 +320,7 @@ async fn a_redirect_is_refused_and_the_key_never_reaches_its_target() {
     );
 }
 
+#[cfg(target_arch = "wasm32")]
 #[wasm_bindgen_test]
 async fn a_body_over_the_limit_is_refused() {
     let setup = setup();
@@ -243,6 +332,7 @@ async fn a_body_over_the_limit_is_refused() {
     assert_eq!(err.kind(), ErrorKind::ResponseTooLarge, "{err}");
 }
 
+#[cfg(target_arch = "wasm32")]
 #[wasm_bindgen_test]
 async fn a_server_that_never_answers_times_out() {
     let setup = setup();
