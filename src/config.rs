@@ -137,7 +137,8 @@ macro_rules! http_options {
                 self
             }
 
-            /// Time to establish a connection (default 10 s).
+            /// Time to establish a connection (default 10 s). No effect on wasm32, where
+            /// `fetch` has no connection phase of its own: the call's timeout covers it.
             pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
                 self.http.connect_timeout = timeout;
                 self
