@@ -6,7 +6,7 @@ use crate::Tenant;
 use crate::admin::AdminTenant;
 use crate::generated::types;
 use crate::pagination::{Page, positive};
-use crate::tenant::BoxFuture;
+use crate::platform::BoxFuture;
 
 impl Tenant {
     /// Queries the tenant's audit log, newest first. Needs the API key. Await it for the first

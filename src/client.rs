@@ -6,9 +6,8 @@
 //! happened ([`Record`]). The facade's calls ([`Call`]) decode that record into the SDK's
 //! types and [`Error`] here; the generated methods get a `reqwest::Response` to decode.
 
-use std::future::{Future, IntoFuture};
+use std::future::IntoFuture;
 use std::marker::PhantomData;
-use std::pin::Pin;
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
@@ -19,7 +18,8 @@ use serde::de::DeserializeOwned;
 use crate::Error;
 use crate::exchange::{self, BodyError, Buffered, Record, Settings};
 use crate::generated::{Client, types};
-use crate::operations::{self, Operation};
+use crate::operations::Operation;
+use crate::platform::{BoxFutureIn, MaybeSend};
 
 /// Header that carries the API key (the server reads exactly this name, case-insensitively).
 const API_KEY_HEADER: HeaderName = HeaderName::from_static("apikey");
@@ -142,11 +142,22 @@ pub(crate) async fn exec<C: Api>(
     request: reqwest::Request,
     info: &OperationInfo,
 ) -> reqwest::Result<reqwest::Response> {
+    // On wasm a generated method is refused before anything is sent: it needs a
+    // `reqwest::Response`, which only reqwest's own `fetch` can make, and that one follows
+    // redirects with every header, the API key included. The facade covers every operation
+    // (see the wasm guide).
+    #[cfg(target_arch = "wasm32")]
+    return {
+        let _ = (client, request, info);
+        Err(wasm_raw_refused())
+    };
     // Only hooks called by hand can name an operation without an entry (`pre` refuses
     // them): such a request is sent as it is, once.
-    let op = C::operation(info.operation_id).unwrap_or(&operations::UNLISTED);
+    #[cfg(not(target_arch = "wasm32"))]
+    let op = C::operation(info.operation_id).unwrap_or(&crate::operations::UNLISTED);
     // Boxed: the exchange's state machine is large, and every layer of the generated call
     // would otherwise move it around.
+    #[cfg(not(target_arch = "wasm32"))]
     let record = Box::pin(exchange::send(
         client.http(),
         request,
@@ -154,7 +165,41 @@ pub(crate) async fn exec<C: Api>(
         client.settings(),
     ))
     .await;
+    #[cfg(not(target_arch = "wasm32"))]
     record.result.map(exchange::into_response)
+}
+
+/// What a generated method (`Tenant::raw()`, `Admin::raw()`) gets on wasm, unsent: reqwest's
+/// errors cannot be made from outside, and a request to no URL at all is one.
+#[cfg(target_arch = "wasm32")]
+fn wasm_raw_refused() -> reqwest::Error {
+    let mut url = "hanko-passkeys on wasm32: decode through the facade";
+    loop {
+        match reqwest::Client::new().get(url).build() {
+            Err(e) => return e,
+            // A relative URL never parses; this is not reached.
+            Ok(_) => url = "",
+        }
+    }
+}
+
+/// A transport failure as the SDK's [`Error`].
+fn wire_error(e: exchange::WireError) -> Error {
+    #[cfg(not(target_arch = "wasm32"))]
+    return Error::transport(e);
+    #[cfg(target_arch = "wasm32")]
+    return {
+        use crate::ErrorKind;
+        use crate::fetch::FetchError;
+        match e {
+            FetchError::Timeout => Error::new(ErrorKind::Timeout, "the call timed out"),
+            FetchError::OpaqueRedirect => Error::new(
+                ErrorKind::Redirect,
+                "the server redirected (the browser hides where to); redirects are not followed, so the API key stays put: check the base URL",
+            ),
+            e => Error::new(ErrorKind::Transport, e.to_string()),
+        }
+    };
 }
 
 /// One call of the facade: the request a generated `<operation>_call` method built, and the
@@ -186,12 +231,12 @@ impl<'a, C, T> Call<'a, C, T> {
 impl<'a, C, T> IntoFuture for Call<'a, C, T>
 where
     C: Api,
-    T: DeserializeOwned + Send + 'static,
+    T: DeserializeOwned + MaybeSend + 'static,
 {
     type Output = Result<Reply<T>, Error>;
     /// Boxed once, here: the exchange's state machine is kilobytes, and the facade's futures
     /// (and the caller's) hold a pointer instead of moving it.
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Reply<T>, Error>> + Send + 'a>>;
+    type IntoFuture = BoxFutureIn<'a, Result<Reply<T>, Error>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(execute(self.client, self.request, self.op))
@@ -241,7 +286,7 @@ fn settle<T: DeserializeOwned + 'static>(record: Record) -> Result<Reply<T>, Err
         url,
         body,
         ..
-    } = result.map_err(Error::transport)?;
+    } = result.map_err(wire_error)?;
     let request_id = || exchange::request_id(&headers).map(str::to_owned);
     if status.is_redirection() {
         let host = headers
@@ -280,7 +325,7 @@ fn settle<T: DeserializeOwned + 'static>(record: Record) -> Result<Reply<T>, Err
 fn body_failure(e: BodyError, status: StatusCode, request_id: Option<String>) -> Error {
     let error = match e {
         BodyError::TooLarge { limit } => Error::too_large(limit),
-        BodyError::Read(e) => Error::transport(e),
+        BodyError::Read(e) => wire_error(e),
     };
     error.with_response(Some(status), request_id)
 }

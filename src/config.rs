@@ -94,14 +94,12 @@ impl HttpOptions {
 
     /// The HTTP client for these options: never follows redirects.
     pub(crate) fn build_http(&self, user_agent: HeaderValue) -> Result<reqwest::Client, Error> {
-        let mut builder = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .user_agent(user_agent);
+        let mut builder =
+            crate::platform::client_builder(Some(self.connect_timeout)).user_agent(user_agent);
         if let Some(configure) = &self.configure_http {
             builder = configure(builder);
         }
-        builder
-            .redirect(reqwest::redirect::Policy::none())
+        crate::platform::no_redirects(builder)
             .build()
             .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))
     }
@@ -140,7 +138,8 @@ macro_rules! http_options {
                 self
             }
 
-            /// Time to establish a connection (default 10 s).
+            /// Time to establish a connection (default 10 s). No effect on wasm32, where
+            /// `fetch` has no connection phase of its own: the call's timeout covers it.
             pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
                 self.http.connect_timeout = timeout;
                 self

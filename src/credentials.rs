@@ -2,7 +2,7 @@
 
 use crate::generated::types;
 use crate::pagination::{Page, positive};
-use crate::tenant::BoxFuture;
+use crate::platform::BoxFuture;
 use crate::{Error, Tenant};
 
 pub use types::ListCredentialsOrder as Order;

@@ -5,18 +5,21 @@
 //!
 //! The reqwest APIs a browser's `fetch` has no counterpart for (connection errors, body
 //! chunks, protocol versions, custom bodies) are used here and in
-//! [`HttpOptions::build_http`](crate::config) only.
+//! [`HttpOptions::build_http`](crate::config) only. On wasm32 an attempt is the SDK's own
+//! `fetch` call instead (`crate::fetch`): everything else here is the same on both.
 
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
+#[cfg(not(target_arch = "wasm32"))]
+use bytes::BytesMut;
 use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
-use reqwest::{StatusCode, Url, Version};
+use reqwest::{StatusCode, Url};
 
 use crate::operations::Operation;
 use crate::retry::{self, Attempt, Attempts, RetryPolicy};
 use crate::telemetry::{self, Span};
-use crate::timer::TokioTimer;
+use crate::timer::PlatformTimer;
 
 /// Default limit on a success body: the largest real page (credentials or audit logs with a
 /// large `per_page`) is far below it.
@@ -38,10 +41,31 @@ pub(crate) struct Settings {
     pub max_response_bytes: usize,
 }
 
+/// Why an attempt got no response: reqwest's error natively; on wasm the SDK's own `fetch`
+/// call's (`crate::fetch`).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type WireError = reqwest::Error;
+/// Why an attempt got no response: reqwest's error natively; on wasm the SDK's own `fetch`
+/// call's (`crate::fetch`).
+#[cfg(target_arch = "wasm32")]
+pub(crate) type WireError = crate::fetch::FetchError;
+
+/// The status a transport failure carries, if any (never on wasm).
+fn error_status(error: &WireError) -> Option<StatusCode> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return error.status();
+    #[cfg(target_arch = "wasm32")]
+    return {
+        let _ = error;
+        None
+    };
+}
+
 /// A response whose body was read (or failed to be) under the limits.
 pub(crate) struct Buffered {
     pub status: StatusCode,
-    pub version: Version,
+    #[cfg(not(target_arch = "wasm32"))]
+    pub version: reqwest::Version,
     pub headers: HeaderMap,
     pub url: Url,
     pub body: Result<Bytes, BodyError>,
@@ -62,7 +86,7 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
 /// (a timeout is the call's time running out), and whether an earlier attempt may have
 /// reached the server.
 pub(crate) struct Record {
-    pub result: Result<Buffered, reqwest::Error>,
+    pub result: Result<Buffered, WireError>,
     /// An attempt before the last one may have reached the server (it was sent, and its
     /// outcome was a passing failure). A DELETE that then sees 404 has done its work.
     pub retried_after_delivery: bool,
@@ -74,7 +98,7 @@ pub(crate) enum BodyError {
     /// Over its limit ([`Settings::max_response_bytes`] for a success).
     TooLarge { limit: usize },
     /// The connection failed or timed out after the headers arrived.
-    Read(reqwest::Error),
+    Read(WireError),
 }
 
 impl std::fmt::Display for BodyError {
@@ -116,7 +140,7 @@ pub(crate) async fn send(
     };
     let finished = span
         .run(retry::run(
-            &TokioTimer,
+            &PlatformTimer,
             &settings.retry,
             op.idempotency,
             settings.budget,
@@ -128,7 +152,7 @@ pub(crate) async fn send(
     if span.enabled() {
         let (status, id) = match &finished.output {
             Ok(r) => (Some(r.status), r.request_id()),
-            Err(e) => (e.status(), None),
+            Err(e) => (error_status(e), None),
         };
         let (attempts, elapsed, stop) = (finished.attempts, finished.elapsed, finished.stop);
         span.finish(attempts, status, id, elapsed, stop);
@@ -148,7 +172,7 @@ struct Wire<'a> {
 
 impl Attempts for Wire<'_> {
     type Request = reqwest::Request;
-    type Output = Result<Buffered, reqwest::Error>;
+    type Output = Result<Buffered, WireError>;
 
     fn copy(&self, request: &reqwest::Request) -> Option<reqwest::Request> {
         // A body that is a stream cannot be copied: such a request is sent once.
@@ -162,24 +186,7 @@ impl Attempts for Wire<'_> {
         timeout: Duration,
     ) -> (Self::Output, Attempt) {
         *request.timeout_mut() = Some(timeout);
-        let result = match self.client.execute(request).await {
-            Ok(mut response) => {
-                let status = response.status();
-                let body = if status.is_success() {
-                    read_limited(&mut response, self.max_response_bytes).await
-                } else {
-                    read_prefix(&mut response, ERROR_BODY_LIMIT).await
-                };
-                Ok(Buffered {
-                    status,
-                    version: response.version(),
-                    url: response.url().clone(),
-                    headers: std::mem::take(response.headers_mut()),
-                    body,
-                })
-            }
-            Err(e) => Err(e),
-        };
+        let result = attempt_once(self.client, request, self.max_response_bytes).await;
         let attempt = match &result {
             Err(e) => classify(e).0,
             Ok(response) => match &response.body {
@@ -220,6 +227,7 @@ fn retry_after_of(response: &Buffered) -> Option<Duration> {
 
 /// How a transport failure ended an attempt, and the words for it in the span (reqwest's
 /// messages name the full URL, ids included).
+#[cfg(not(target_arch = "wasm32"))]
 fn classify(error: &reqwest::Error) -> (Attempt, &'static str) {
     if error.is_connect() {
         (Attempt::NotSent, "connection failed")
@@ -232,9 +240,81 @@ fn classify(error: &reqwest::Error) -> (Attempt, &'static str) {
     }
 }
 
+/// How a `fetch` failure ended an attempt on wasm. `fetch` does not say whether a failed
+/// request left, so only one that could not be built counts as not sent.
+#[cfg(target_arch = "wasm32")]
+fn classify(error: &crate::fetch::FetchError) -> (Attempt, &'static str) {
+    use crate::fetch::FetchError;
+    match error {
+        FetchError::Build(_) => (Attempt::NotSent, "request not sent"),
+        FetchError::Network(_) => (Attempt::Failed, "fetch failed"),
+        FetchError::Timeout => (Attempt::Failed, "timed out"),
+        // Not retryable: the settle step refuses it as a redirect.
+        FetchError::OpaqueRedirect => (Attempt::Failed, "redirect"),
+    }
+}
+
+/// One attempt with the platform's `fetch` (`crate::fetch`): redirects are not followed,
+/// the deadline aborts it, and the body is read from its stream under the limit. reqwest's
+/// own `fetch` client is not used for the exchange: it follows redirects with every header
+/// (the API key included) and reads bodies whole.
+#[cfg(target_arch = "wasm32")]
+async fn attempt_once(
+    _client: &reqwest::Client,
+    request: reqwest::Request,
+    max_response_bytes: usize,
+) -> Result<Buffered, WireError> {
+    use crate::fetch::{BodyLimit, FetchBodyError, FetchError};
+    let timeout = request
+        .timeout()
+        .copied()
+        .unwrap_or(Duration::from_secs(30));
+    let fetched = crate::fetch::fetch(&request, timeout, |status| {
+        if status.is_success() {
+            BodyLimit::Whole(max_response_bytes)
+        } else {
+            BodyLimit::Prefix(ERROR_BODY_LIMIT)
+        }
+    })
+    .await?;
+    Ok(Buffered {
+        status: fetched.status,
+        headers: fetched.headers,
+        url: fetched.url,
+        body: fetched.body.map_err(|e| match e {
+            FetchBodyError::TooLarge { limit } => BodyError::TooLarge { limit },
+            FetchBodyError::Timeout => BodyError::Read(FetchError::Timeout),
+            FetchBodyError::Read(m) => BodyError::Read(FetchError::Network(m)),
+        }),
+    })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+async fn attempt_once(
+    client: &reqwest::Client,
+    request: reqwest::Request,
+    max_response_bytes: usize,
+) -> Result<Buffered, reqwest::Error> {
+    let mut response = client.execute(request).await?;
+    let status = response.status();
+    let body = if status.is_success() {
+        read_limited(&mut response, max_response_bytes).await
+    } else {
+        read_prefix(&mut response, ERROR_BODY_LIMIT).await
+    };
+    Ok(Buffered {
+        status,
+        version: response.version(),
+        url: response.url().clone(),
+        headers: std::mem::take(response.headers_mut()),
+        body,
+    })
+}
+
 /// Reads the body, refusing it as soon as it is known to exceed `limit`: from
 /// `Content-Length` before reading, or from the bytes received so far. A body that arrives
 /// in one chunk is kept as it came, without a copy.
+#[cfg(not(target_arch = "wasm32"))]
 async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<Bytes, BodyError> {
     if response
         .content_length()
@@ -264,6 +344,7 @@ async fn read_limited(response: &mut reqwest::Response, limit: usize) -> Result<
 
 /// Reads at most `limit` bytes of the body and drops the rest (the connection is then not
 /// reused). A failure after some bytes arrived keeps what arrived.
+#[cfg(not(target_arch = "wasm32"))]
 async fn read_prefix(response: &mut reqwest::Response, limit: usize) -> Result<Bytes, BodyError> {
     let mut body = BytesMut::new();
     while body.len() < limit {
@@ -284,6 +365,7 @@ async fn read_prefix(response: &mut reqwest::Response, limit: usize) -> Result<B
 /// [`Tenant::raw`](crate::Tenant::raw) and [`Admin::raw`](crate::Admin::raw), whose methods
 /// return progenitor's types. A body that failed fails again, with the same cause, when it
 /// is read. (The facade decodes the [`Record`] itself.)
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) fn into_response(buffered: Buffered) -> reqwest::Response {
     let body = match buffered.body {
         Ok(bytes) => reqwest::Body::from(bytes),
@@ -304,8 +386,10 @@ pub(crate) fn into_response(buffered: Buffered) -> reqwest::Response {
 }
 
 /// A body that yields one error.
+#[cfg(not(target_arch = "wasm32"))]
 struct FailedBody(Option<BodyError>);
 
+#[cfg(not(target_arch = "wasm32"))]
 impl http_body::Body for FailedBody {
     type Data = Bytes;
     type Error = BodyError;

@@ -6,15 +6,19 @@
 pub mod admin;
 mod audit;
 mod client;
+mod clock;
 mod config;
 mod credentials;
 mod error;
 mod error_body;
 mod exchange;
+#[cfg(target_arch = "wasm32")]
+mod fetch;
 pub mod generated;
 pub mod guide;
 mod operations;
 mod pagination;
+mod platform;
 mod provider;
 mod retry;
 mod telemetry;

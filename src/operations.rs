@@ -110,6 +110,7 @@ pub(crate) mod admin {
 /// What the generated methods' hooks use for an operation id no generated method has, which
 /// only hooks called by hand can name: the key never goes out, and the request is not
 /// repeated after it may have arrived.
+#[cfg(not(target_arch = "wasm32"))]
 pub(crate) static UNLISTED: Operation = Operation {
     id: "unlisted",
     method: "",

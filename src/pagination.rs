@@ -2,6 +2,8 @@
 
 use reqwest::header::HeaderMap;
 
+use crate::platform::{MaybeSend, MaybeSync};
+
 /// One page of a list call.
 ///
 /// `total` and `next_page` come from the `X-Total-Count` and `Link` response headers; servers
@@ -90,13 +92,13 @@ pub(crate) fn stream_pages<T, F>(
     per_page: Option<u64>,
     max_pages: u64,
     fetch: F,
-) -> impl futures_core::Stream<Item = Result<T, crate::Error>> + Send + 'static
+) -> crate::platform::BoxStream<T>
 where
-    T: Send + 'static,
-    F: Fn(u64) -> crate::tenant::BoxFuture<Page<T>> + Send + Sync + 'static,
+    T: MaybeSend + 'static,
+    F: Fn(u64) -> crate::platform::BoxFuture<Page<T>> + MaybeSend + MaybeSync + 'static,
 {
-    use futures_util::{StreamExt, TryStreamExt, stream};
-    stream::try_unfold((Some(first), 0u64), move |(page, fetched)| {
+    use futures_util::{TryStreamExt, stream};
+    let stream = stream::try_unfold((Some(first), 0u64), move |(page, fetched)| {
         let next = page.filter(|_| fetched < max_pages).map(&fetch);
         async move {
             let Some(page) = page else {
@@ -126,8 +128,8 @@ where
         }
     })
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
-    .try_flatten()
-    .boxed()
+    .try_flatten();
+    crate::platform::box_stream(stream)
 }
 
 /// The builder methods `page` and `per_page`, plus `send`, `stream` and `IntoFuture`, for a
@@ -175,10 +177,12 @@ macro_rules! paged_query {
 
             /// Streams the items of this page and of all following pages, fetching each page
             /// when the previous one is used up.
+            ///
+            /// The stream is `Send`, except on `wasm32` (one JavaScript thread: see the
+            /// [wasm guide](crate::guide::wasm)).
             pub fn stream(
                 self,
-            ) -> impl futures_core::Stream<Item = Result<$item, $crate::Error>> + Send + 'static
-            {
+            ) -> $crate::platform::BoxStream<$item> {
                 let first = self.page.unwrap_or(1);
                 let per_page = self.per_page;
                 let max_pages = self.max_pages.unwrap_or($crate::MAX_STREAM_PAGES);
@@ -190,7 +194,7 @@ macro_rules! paged_query {
 
         impl std::future::IntoFuture for $query {
             type Output = Result<$crate::Page<$item>, $crate::Error>;
-            type IntoFuture = $crate::tenant::BoxFuture<$crate::Page<$item>>;
+            type IntoFuture = $crate::platform::BoxFuture<$crate::Page<$item>>;
 
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())

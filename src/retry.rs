@@ -3,8 +3,11 @@
 //! ([`run`], generic over the attempts and the timer, so both can be faked in tests).
 
 use std::future::Future;
+#[cfg(not(target_arch = "wasm32"))]
 use std::hash::{BuildHasher, RandomState};
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::OnceLock;
+#[cfg(not(target_arch = "wasm32"))]
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -12,6 +15,7 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 use crate::operations::Idempotency;
+use crate::platform::MaybeSend;
 use crate::telemetry::Span;
 use crate::timer::Timer;
 
@@ -130,6 +134,7 @@ impl RetryPolicy {
 
 /// A number for the jitter. Jitter needs spread, not unpredictability: SplitMix64 over a
 /// counter that starts from std's per-process random hash keys (no clock needed).
+#[cfg(not(target_arch = "wasm32"))]
 fn random() -> u64 {
     static SEED: OnceLock<u64> = OnceLock::new();
     static DRAWS: AtomicU64 = AtomicU64::new(0);
@@ -142,6 +147,13 @@ fn random() -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// A number for the jitter. On wasm, JavaScript's `Math.random()`: std has no random keys
+/// to give there.
+#[cfg(target_arch = "wasm32")]
+fn random() -> u64 {
+    crate::platform::jitter_bits()
 }
 
 /// How one attempt ended, as far as retrying is concerned.
@@ -269,7 +281,7 @@ pub(crate) fn decide(
 /// The attempts of one call: what [`run`] repeats.
 pub(crate) trait Attempts {
     /// What an attempt sends.
-    type Request: Send;
+    type Request: MaybeSend;
     /// What an attempt produces.
     type Output;
 
@@ -282,7 +294,7 @@ pub(crate) trait Attempts {
         request: Self::Request,
         n: u32,
         timeout: Duration,
-    ) -> impl Future<Output = (Self::Output, Attempt)> + Send;
+    ) -> impl Future<Output = (Self::Output, Attempt)> + MaybeSend;
 }
 
 /// How a call ended: the last attempt's output, and what the loop knows about the call.

@@ -1,7 +1,6 @@
 //! The facade: a [`Tenant`] and the handles it hands out, grouped as in Hanko's JS SDK.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::future::IntoFuture;
 use std::sync::{Arc, OnceLock};
 
 use progenitor_client::ClientInfo;
@@ -18,7 +17,7 @@ use crate::{
 /// Longest user handle browsers accept (Chromium: "User handle exceeds 64 bytes").
 const MAX_BROWSER_USER_HANDLE: usize = 64;
 
-pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'static>>;
+use crate::platform::BoxFuture;
 
 /// Connects to one tenant of the Passkey API. Checks the configuration; makes no request.
 ///

@@ -23,8 +23,19 @@ pub struct EmulatorBuilder {
     custom_origins: bool,
     connections: crate::server::Timeouts,
     keys_at_start: bool,
+    token_key: Option<TokenKeyPem>,
     #[cfg(feature = "sqlite")]
     data: Option<std::path::PathBuf>,
+}
+
+/// A private key in PEM, shown as `<redacted>`.
+#[derive(Clone)]
+struct TokenKeyPem(String);
+
+impl fmt::Debug for TokenKeyPem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 impl EmulatorBuilder {
@@ -86,6 +97,39 @@ impl EmulatorBuilder {
     /// generate theirs when first needed.
     pub fn keys_at_start(mut self, yes: bool) -> Self {
         self.keys_at_start = yes;
+        self
+    }
+
+    /// For tests: the first tenant's first token signing key, an unencrypted PKCS#8 PEM RSA
+    /// key (`-----BEGIN PRIVATE KEY-----`) of 2048, 3072 or 4096 bits, instead of a key
+    /// generated for this emulator. Generating one costs about 0.06 s of CPU for RSA-2048 and
+    /// 0.6 s for RSA-4096 (see the crate's README), which adds up in a test suite that starts
+    /// an emulator per test; a fixed key shipped with the tests costs nothing. The key gets
+    /// a new random `kid` in each emulator.
+    ///
+    /// Only for keys made for testing: every emulator started with the same key signs tokens
+    /// that each other's key verifies. Later keys (rotations, other tenants) are generated
+    /// with [`rsa_bits`](Self::rsa_bits); tenants restored from a [data file](Self::data) keep
+    /// their own keys. A key that cannot be read makes [`start`](Self::start) fail with
+    /// [`EmulatorError::Config`] (which never quotes the key); `Debug` does not show it.
+    ///
+    /// ```
+    /// # use hanko_passkeys_emulator::Emulator;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // A key generated once for the tests, with
+    /// // `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out tests/keys/token-2048.pem`.
+    /// let pem = include_str!("../tests/keys/token-2048.pem");
+    /// let emu = Emulator::builder().token_key_pem(pem).start().await?;
+    /// let jwks = reqwest::get(format!("{}/.well-known/jwks.json", emu.tenant_url())).await?;
+    /// assert_eq!(jwks.status(), 200);
+    ///
+    /// let bad = Emulator::builder().token_key_pem("not a key").start().await;
+    /// assert!(matches!(bad, Err(hanko_passkeys_emulator::EmulatorError::Config(_))));
+    /// # Ok(()) }
+    /// ```
+    pub fn token_key_pem(mut self, pem: impl Into<String>) -> Self {
+        self.token_key = Some(TokenKeyPem(pem.into()));
         self
     }
 
@@ -207,7 +251,17 @@ impl EmulatorBuilder {
         }
         let first = match first {
             Some(tenant) => tenant,
-            None => crate::tenants::create(&state, NewTenant::from_config(self.tenant))?,
+            None => {
+                let token_key = match &self.token_key {
+                    Some(TokenKeyPem(pem)) => Some(crate::keys::GivenKey::from_pem(pem)?),
+                    None => None,
+                };
+                let new = NewTenant {
+                    token_key,
+                    ..NewTenant::from_config(self.tenant)
+                };
+                crate::tenants::create(&state, new)?
+            }
         };
         let info = crate::tenants::info(&first, &base);
         if self.keys_at_start {
@@ -294,6 +348,7 @@ impl Emulator {
             custom_origins: false,
             connections: crate::server::Timeouts::default(),
             keys_at_start: false,
+            token_key: None,
             #[cfg(feature = "sqlite")]
             data: None,
         }

@@ -97,6 +97,20 @@ impl KeyRing {
         })
     }
 
+    /// A ring whose first key is `given` (`EmulatorBuilder::token_key_pem`), saved at once
+    /// under a new `kid`; later keys (rotations) are generated with `size`.
+    pub(crate) fn with_key(size: KeySize, given: GivenKey, save: Option<SaveKey>) -> Self {
+        let kid = Uuid::new_v4();
+        if let Some(save) = &save {
+            save(kid, 0, &given.pkcs8);
+        }
+        Self {
+            size,
+            keys: RwLock::new(vec![Arc::new(PendingKey::generated(kid, size, given.pair))]),
+            save,
+        }
+    }
+
     /// Starts generating every key that is not under way yet; returns at once.
     pub(crate) fn prepare(&self) {
         for key in self.snapshot() {
@@ -185,8 +199,7 @@ impl PendingKey {
         }
     }
 
-    /// A key that exists already (restored from storage).
-    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    /// A key that exists already (restored from storage, or given to the builder).
     fn generated(kid: Uuid, size: KeySize, pair: KeyPair) -> Self {
         let key = Self {
             kid,
@@ -254,6 +267,45 @@ impl PendingKey {
         let mut receiver = self.pair.subscribe();
         let generated = receiver.wait_for(Option::is_some).await.ok()?;
         generated.clone().flatten()
+    }
+}
+
+/// A signing key handed to the emulator instead of one it generates
+/// (`EmulatorBuilder::token_key_pem`).
+pub(crate) struct GivenKey {
+    pair: KeyPair,
+    pkcs8: Vec<u8>,
+}
+
+impl GivenKey {
+    /// Reads an unencrypted PKCS#8 PEM RSA key (`-----BEGIN PRIVATE KEY-----`) of 2048, 3072
+    /// or 4096 bits. Errors never quote the key.
+    pub(crate) fn from_pem(pem: &str) -> Result<Self, EmulatorError> {
+        const BEGIN: &str = "-----BEGIN PRIVATE KEY-----";
+        const END: &str = "-----END PRIVATE KEY-----";
+        let bad = |why: &str| EmulatorError::Config(format!("token_key_pem: {why}"));
+        let body = pem
+            .split_once(BEGIN)
+            .and_then(|(_, rest)| rest.split_once(END))
+            .map(|(body, _)| body)
+            .ok_or_else(|| {
+                bad(
+                    "expected an unencrypted PKCS#8 PEM key (-----BEGIN PRIVATE KEY-----; \
+                     `openssl pkcs8 -topk8 -nocrypt` converts other forms)",
+                )
+            })?;
+        let base64: String = body.split_ascii_whitespace().collect();
+        let pkcs8 = base64::engine::general_purpose::STANDARD
+            .decode(base64)
+            .map_err(|_| bad("the PEM body is not base64"))?;
+        let pair = KeyPair::from_pkcs8(&pkcs8).map_err(|_| bad("not a usable RSA private key"))?;
+        let bits = pair.public_modulus_len() * 8;
+        if key_size(bits as u32).is_err() {
+            return Err(bad(&format!(
+                "an RSA key of {bits} bits; 2048, 3072 or 4096 are supported"
+            )));
+        }
+        Ok(Self { pair, pkcs8 })
     }
 }
 
@@ -344,6 +396,80 @@ mod tests {
         let after = a.jwks().await.unwrap();
         assert_eq!(after.len(), 2);
         assert_eq!(after[0].kid, ja[0].kid);
+    }
+
+    #[tokio::test]
+    async fn a_given_key_is_saved_published_and_signs_and_bad_ones_are_refused_unquoted() {
+        let pem = include_str!("../tests/keys/token-2048.pem");
+        let saved = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let save: SaveKey = {
+            let saved = saved.clone();
+            Arc::new(move |kid, position, der: &[u8]| {
+                saved.lock().unwrap().push((kid, position, der.to_vec()))
+            })
+        };
+        let ring = KeyRing::with_key(
+            KeySize::Rsa2048,
+            GivenKey::from_pem(pem).unwrap(),
+            Some(save),
+        );
+        // Nothing to generate: the key is there and saved before anything is signed with it.
+        assert!(ring.under_way());
+        let (kid, position, der) = saved.lock().unwrap().first().cloned().unwrap();
+        assert_eq!(position, 0);
+        let published = ring.jwks().await.unwrap();
+        assert_eq!(published[0].kid, kid);
+        assert_eq!(
+            jwk(kid, &KeyPair::from_pkcs8(&der).unwrap()).n,
+            published[0].n
+        );
+        let token = ring.sign(&serde_json::json!({"sub": "x"})).await.unwrap();
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        aws_lc_rs::signature::UnparsedPublicKey::new(
+            &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+            KeyPair::from_pkcs8(&der)
+                .unwrap()
+                .public_key()
+                .as_ref()
+                .to_vec(),
+        )
+        .verify(
+            input.as_bytes(),
+            &URL_SAFE_NO_PAD.decode(signature).unwrap(),
+        )
+        .unwrap();
+        // Each ring gives the key a kid of its own.
+        let other = KeyRing::with_key(KeySize::Rsa2048, GivenKey::from_pem(pem).unwrap(), None);
+        let theirs = other.jwks().await.unwrap();
+        assert_ne!(theirs[0].kid, kid);
+        assert_eq!(theirs[0].n, published[0].n);
+
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let mut mangled = pem.replacen(&body[..40], "!!!!", 1);
+        // A line less: still base64, no longer a key.
+        let truncated: String = pem
+            .lines()
+            .enumerate()
+            .filter(|(i, _)| *i != 3)
+            .map(|(_, l)| format!("{l}\n"))
+            .collect();
+        mangled.push('\n');
+        for bad in [
+            "",
+            "not a key",
+            &pem.replace("PRIVATE KEY", "RSA PRIVATE KEY"),
+            &mangled,
+            &truncated,
+        ] {
+            let Err(EmulatorError::Config(message)) = GivenKey::from_pem(bad) else {
+                panic!("{bad:?} was accepted");
+            };
+            assert!(message.starts_with("token_key_pem: "), "{message}");
+            assert!(
+                !message.contains(&body[..16]),
+                "the key is not quoted: {message}"
+            );
+        }
     }
 
     #[tokio::test]

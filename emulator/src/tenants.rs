@@ -8,7 +8,7 @@ use webauthn_rs_core::WebauthnCore;
 
 use crate::config::{TenantConfig, TenantInfo};
 use crate::error::EmulatorError;
-use crate::keys::{KeyRing, SaveKey, key_size};
+use crate::keys::{GivenKey, KeyRing, SaveKey, key_size};
 use crate::state::{
     AdminView, AppState, Change, Journal, Secret, SecretKind, Tenant, TenantData, TenantRecord,
     TenantStorage,
@@ -25,6 +25,8 @@ pub(crate) struct NewTenant {
     /// Whether it gets an "Initial API Key" (`config.api_key`, or a random one). The builder's
     /// tenants always do; the admin API's only with `create_api_key`.
     pub(crate) api_key: bool,
+    /// Its first signing key, instead of one generated when first needed.
+    pub(crate) token_key: Option<GivenKey>,
 }
 
 impl NewTenant {
@@ -36,13 +38,14 @@ impl NewTenant {
             display_name: None,
             view: AdminView::default(),
             api_key: true,
+            token_key: None,
         }
     }
 }
 
 /// Creates a tenant: checks its configuration, stores it in the journal (if any) with its
-/// first secrets, and puts it into the state. Its first signing key is generated when first
-/// needed (see `keys`).
+/// first secrets, and puts it into the state. Its first signing key is the given one, or
+/// generated when first needed (see `keys`).
 pub(crate) fn create(state: &AppState, new: NewTenant) -> Result<Arc<Tenant>, EmulatorError> {
     let origins = check_config(&new.config)?;
     let id = new.config.tenant_id.unwrap_or_else(Uuid::new_v4);
@@ -86,7 +89,11 @@ pub(crate) fn create(state: &AppState, new: NewTenant) -> Result<Arc<Tenant>, Em
     for (kind, secret) in secrets {
         data.push_secret(kind, secret);
     }
-    let keys = KeyRing::new(size, save_key(state.journal.as_ref(), id));
+    let save = save_key(state.journal.as_ref(), id);
+    let keys = match new.token_key {
+        Some(given) => KeyRing::with_key(size, given, save),
+        None => KeyRing::new(size, save),
+    };
     install(state, record, origins, keys, data)
 }
 

@@ -472,7 +472,7 @@ async fn replay_origin_uv_and_ownership() {
 
     // Discoverable login with an unknown user handle.
     let stranger = h.new_authenticator();
-    let other = Emulator::builder().rsa_bits(2048).start().await.unwrap();
+    let other = common::builder().start().await.unwrap();
     let opts = ok_json(
         h.http
             .post(format!("{}/registration/initialize", other.tenant_url()))
@@ -618,12 +618,7 @@ async fn transactions_conflict_and_tampering() {
 
 #[tokio::test]
 async fn expired_sessions() {
-    let h = start_with(
-        Emulator::builder()
-            .rsa_bits(2048)
-            .timeout(Duration::from_secs(60)),
-    )
-    .await;
+    let h = start_with(common::builder().timeout(Duration::from_secs(60))).await;
     let token = h.register("alice").await;
     let alice_cred = claims(token["token"].as_str().unwrap())["cred"]
         .as_str()

@@ -57,8 +57,7 @@ async fn sixteen_byte_user_ids_cannot_log_in() {
 #[tokio::test]
 async fn cors_head_and_pretty() {
     let h = start_with(
-        Emulator::builder()
-            .rsa_bits(2048)
+        common::builder()
             .origin("http://localhost:8080")
             .origin("https://app.example"),
     )

@@ -40,7 +40,7 @@ impl Drop for DataFile {
 #[tokio::test]
 async fn tenants_users_credentials_and_audit_logs_survive_a_restart() {
     let file = DataFile::new("restart");
-    let h = start_with(Emulator::builder().rsa_bits(2048).data(&file.0)).await;
+    let h = start_with(common::builder().data(&file.0)).await;
     let (tenant, key) = (h.emu.tenant_id(), h.emu.api_key().to_string());
     let id = h.register_id("alice").await;
     let jwks_before = ok_json(
@@ -211,12 +211,7 @@ struct Restartable<'a> {
 
 impl<'a> Restartable<'a> {
     async fn start(file: &'a DataFile) -> Self {
-        let emu = Emulator::builder()
-            .rsa_bits(2048)
-            .data(&file.0)
-            .start()
-            .await
-            .unwrap();
+        let emu = common::builder().data(&file.0).start().await.unwrap();
         Self {
             file,
             emu: Some(emu),
@@ -452,7 +447,7 @@ async fn every_admin_change_survives_a_restart() {
 async fn a_user_deleted_through_the_admin_api_stays_deleted_with_its_transactions() {
     use reqwest::Method;
     let file = DataFile::new("user");
-    let h = start_with(Emulator::builder().rsa_bits(2048).data(&file.0)).await;
+    let h = start_with(common::builder().data(&file.0)).await;
     h.register("alice").await;
     h.register("bob").await;
     let internal = h.emu.internal_user_id(h.emu.tenant_id(), "alice").unwrap();

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::generated::admin::{Client, types};
 use crate::pagination::{Page, positive};
-use crate::tenant::BoxFuture;
+use crate::platform::BoxFuture;
 use crate::{AuditLogQuery, Config, Error, Order, Tenant};
 
 /// Connects to the admin API of a self-hosted Passkey Server. Checks the configuration;

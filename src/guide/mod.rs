@@ -13,6 +13,7 @@
 //! | [`frontend`] | write the page: what the browser sends, autofill, error messages |
 //! | [`axum`] | add passkeys to an axum app with the companion crate `hanko-passkeys-axum` |
 //! | [`self_hosting`] | run your own Passkey Server and manage it with the admin API |
+//! | [`wasm`] | run on `wasm32`: Cloudflare Workers, Deno, node, browsers |
 //!
 //! New here? Start with the [crate overview](crate), then [`ceremonies`].
 
@@ -46,4 +47,8 @@ pub mod axum {
 
 pub mod self_hosting {
     #![doc = include_str!("self_hosting.md")]
+}
+
+pub mod wasm {
+    #![doc = include_str!("wasm.md")]
 }

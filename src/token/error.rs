@@ -254,7 +254,7 @@ pub struct JwksError {
     message: String,
     status: Option<u16>,
     timeout: bool,
-    source: Option<Arc<reqwest::Error>>,
+    source: Option<Arc<crate::exchange::WireError>>,
 }
 
 impl JwksError {
@@ -272,11 +272,16 @@ impl JwksError {
         self
     }
 
-    pub(crate) fn from_reqwest(message: &str, err: reqwest::Error) -> Self {
+    /// A failure on the wire: reqwest's natively, the SDK's `fetch` call's on wasm.
+    pub(crate) fn from_wire(message: &str, err: crate::exchange::WireError) -> Self {
+        #[cfg(not(target_arch = "wasm32"))]
+        let (status, timeout) = (err.status().map(|s| s.as_u16()), err.is_timeout());
+        #[cfg(target_arch = "wasm32")]
+        let (status, timeout) = (None, matches!(err, crate::fetch::FetchError::Timeout));
         Self {
             message: message.to_owned(),
-            status: err.status().map(|s| s.as_u16()),
-            timeout: err.is_timeout(),
+            status,
+            timeout,
             source: Some(Arc::new(err)),
         }
     }

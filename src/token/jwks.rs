@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 use reqwest::header::{ACCEPT, CACHE_CONTROL, HeaderMap, HeaderValue, LOCATION};
@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::error::JwksError;
+use crate::clock::Instant;
 use crate::exchange::{self, BodyError, Settings};
 use crate::operations;
 
@@ -115,7 +116,7 @@ pub(crate) async fn fetch(
     let record = exchange::send(client, request, &operations::public::GET_JWKS, settings).await;
     let response = record
         .result
-        .map_err(|e| JwksError::from_reqwest("JWKS request failed", e))?;
+        .map_err(|e| JwksError::from_wire("JWKS request failed", e))?;
     // A caller's own client may follow redirects; keys from wherever it was sent are not
     // the tenant's keys.
     if response.url != *url {
@@ -150,7 +151,7 @@ pub(crate) async fn fetch(
             return Err(JwksError::new(format!("JWKS is larger than {limit} bytes")));
         }
         Err(BodyError::Read(e)) => {
-            return Err(JwksError::from_reqwest("reading the JWKS failed", e));
+            return Err(JwksError::from_wire("reading the JWKS failed", e));
         }
     };
     let keys = parse_jwks(&body)?;

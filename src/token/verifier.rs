@@ -2,7 +2,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -16,6 +16,7 @@ use super::claims::{Claims, RawClaims};
 use super::error::{JwksError, TokenError};
 use super::jwks::{self, KeySet};
 use crate::RetryPolicy;
+use crate::clock::{self, Instant};
 use crate::config::redact_userinfo;
 use crate::exchange::Settings;
 
@@ -247,7 +248,7 @@ impl Inner {
 
     async fn key(&self, kid: &str) -> Result<Arc<DecodingKey>, TokenError> {
         let seen = self.snapshot();
-        if seen.is_fresh(Instant::now())
+        if seen.is_fresh(clock::now())
             && let Some(key) = seen.get(kid)
         {
             return Ok(key.clone());
@@ -258,7 +259,7 @@ impl Inner {
         let mut state = match self.refresh.try_lock() {
             Ok(state) => state,
             Err(_) => {
-                if seen.is_usable(Instant::now())
+                if seen.is_usable(clock::now())
                     && let Some(key) = seen.get(kid)
                 {
                     return Ok(key.clone());
@@ -268,7 +269,7 @@ impl Inner {
         };
 
         // Whoever held the lock before us may have fetched what we need.
-        let now = Instant::now();
+        let now = clock::now();
         let current = self.snapshot();
         if current.is_fresh(now)
             && let Some(key) = current.get(kid)
@@ -286,7 +287,7 @@ impl Inner {
                 Ok(fetched) => {
                     let set = fetched.into_key_set(
                         current.generation + 1,
-                        Instant::now(),
+                        clock::now(),
                         self.default_max_age,
                         self.stale_grace,
                     );
@@ -564,13 +565,12 @@ impl VerifierBuilder {
         }
         let http = match self.http_client {
             Some(client) => client,
-            None => match reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-            {
-                Ok(client) => client,
-                Err(e) => return invalid(format!("cannot create the HTTP client: {e}")),
-            },
+            None => {
+                match crate::platform::no_redirects(crate::platform::client_builder(None)).build() {
+                    Ok(client) => client,
+                    Err(e) => return invalid(format!("cannot create the HTTP client: {e}")),
+                }
+            }
         };
 
         // The claims are checked by RawClaims::validate for precise errors and chrono

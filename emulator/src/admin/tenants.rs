@@ -68,6 +68,7 @@ pub(crate) async fn create(
         display_name: Some(display_name),
         view,
         api_key: body.create_api_key,
+        token_key: None,
     };
     let tenant = crate::tenants::create(&admin.state, new).map_err(|e| match e {
         EmulatorError::Storage(e) => storage_failed(e),

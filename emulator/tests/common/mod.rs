@@ -10,8 +10,18 @@ pub struct Harness {
     pub auth: VirtualAuthenticator,
 }
 
+/// The tests' token signing key (`tests/keys/README.md`): an emulator per test would otherwise
+/// generate one each.
+pub const TOKEN_KEY: &str = include_str!("../keys/token-2048.pem");
+
+/// An emulator builder with the test key, whose later keys (rotations, other tenants) are
+/// RSA-2048.
+pub fn builder() -> hanko_passkeys_emulator::EmulatorBuilder {
+    Emulator::builder().rsa_bits(2048).token_key_pem(TOKEN_KEY)
+}
+
 pub async fn start() -> Harness {
-    start_with(Emulator::builder().rsa_bits(2048)).await
+    start_with(builder()).await
 }
 
 pub async fn start_with(builder: hanko_passkeys_emulator::EmulatorBuilder) -> Harness {
