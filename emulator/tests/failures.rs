@@ -5,7 +5,6 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use hanko_passkeys_emulator::Emulator;
 use serde_json::json;
 
 #[tokio::test]

@@ -3,8 +3,8 @@
 mod common;
 
 use common::*;
+use hanko_passkeys_emulator::TenantConfig;
 use hanko_passkeys_emulator::authenticator::{Attestation, VirtualAuthenticator};
-use hanko_passkeys_emulator::{Emulator, TenantConfig};
 use serde_json::json;
 
 #[tokio::test]
