@@ -81,7 +81,7 @@ async fn packed_registration(
     sign: impl FnOnce(&[u8]) -> Vec<u8>,
     x5c: Vec<Cbor>,
 ) -> Value {
-    let mut credential = h.registration_by(&auth, user).await;
+    let mut credential = h.registration_by(auth, user).await;
     let decode = |credential: &Value, name: &str| {
         URL_SAFE_NO_PAD
             .decode(credential["response"][name].as_str().unwrap())
