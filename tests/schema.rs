@@ -13,10 +13,9 @@ use hanko_passkeys::generated::admin::types as admin_types;
 use hanko_passkeys::generated::types;
 use hanko_passkeys::token::Claims;
 use hanko_passkeys::{
-    AssertionResponse, AuditLog, Config, Credential, Jwks, LoginOptions, RegistrationOptions,
+    AssertionResponse, AuditLog, Credential, Jwks, LoginOptions, RegistrationOptions,
     RegistrationResponse, Transaction,
 };
-use hanko_passkeys_emulator::Emulator;
 use hanko_passkeys_emulator::authenticator::{VirtualAuthenticator, tamper};
 use reqwest::Method;
 use schemars::JsonSchema;
