@@ -24,10 +24,13 @@ use hanko_passkeys::{Admin, AdminConfig, ErrorKind, Order, RetryPolicy};
 use serde_json::{Value, json};
 use uuid::Uuid;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, Request, ResponseTemplate};
 
-mod wire;
-use wire::{assert_json_body, assert_no_body, credential_json, json_response, json_status, query};
+mod common;
+use common::mock::MockApi;
+use common::wire::{
+    assert_json_body, assert_no_body, credential_json, json_response, json_status, query,
+};
 
 const TENANT: &str = "6fd7d4b3-3f33-4e5e-9c2b-1a2b3c4d5e6f";
 const SECRET_ID: &str = "2f1c0e1a-8d8e-4c8e-9a57-0d8f3c8b9e10";
@@ -36,20 +39,26 @@ const SECRET_VALUE: &str =
     "c2VjcmV0LXZhbHVlLXRoYXQtbXVzdC1uZXZlci1sZWFrLTAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXJzdA==";
 const GATEWAY_TOKEN: &str = "Bearer gateway-token-that-must-not-leak";
 
-struct Api {
-    server: MockServer,
-    admin: Admin,
-}
+type Api = common::mock::Api<Admin>;
 
 async fn api() -> Api {
-    let server = MockServer::start().await;
-    let admin = hanko_passkeys::admin(
-        AdminConfig::new(server.uri())
+    let mock = MockApi::start("", |request| {
+        assert_eq!(
+            request.headers.get("authorization").unwrap(),
+            GATEWAY_TOKEN,
+            "{}",
+            request.url
+        );
+        assert!(request.headers.get("apikey").is_none(), "{}", request.url);
+    })
+    .await;
+    let client = hanko_passkeys::admin(
+        AdminConfig::new(mock.uri())
             .header("Authorization", GATEWAY_TOKEN)
             .retry(RetryPolicy::default().max_attempts(2)),
     )
     .unwrap();
-    Api { server, admin }
+    Api { mock, client }
 }
 
 fn tenant_id() -> Uuid {
@@ -57,37 +66,9 @@ fn tenant_id() -> Uuid {
 }
 
 impl Api {
-    async fn on(&self, http_method: &str, route: &str, response: ResponseTemplate) {
-        Mock::given(method(http_method))
-            .and(path(route))
-            .respond_with(response)
-            .mount(&self.server)
-            .await;
-    }
-
-    /// The requests received; each carried the gateway header and no API key.
-    async fn requests(&self) -> Vec<Request> {
-        let requests = self.server.received_requests().await.unwrap();
-        for request in &requests {
-            assert_eq!(
-                request.headers.get("authorization").unwrap(),
-                GATEWAY_TOKEN,
-                "{}",
-                request.url
-            );
-            assert!(request.headers.get("apikey").is_none(), "{}", request.url);
-        }
-        requests
-    }
-
-    async fn only_request(&self) -> Request {
-        let mut requests = self.requests().await;
-        assert_eq!(requests.len(), 1, "expected exactly one request");
-        requests.remove(0)
-    }
-
+    /// The admin API of the test tenant.
     fn tenant(&self) -> hanko_passkeys::admin::AdminTenant {
-        self.admin.tenant(tenant_id())
+        self.client.tenant(tenant_id())
     }
 }
 
@@ -134,8 +115,8 @@ async fn health_alive_and_ready() {
         json_response(json!({"ready": false})),
     )
     .await;
-    assert!(api.admin.alive().await.unwrap());
-    assert!(!api.admin.ready().await.unwrap());
+    assert!(api.client.alive().await.unwrap());
+    assert!(!api.client.ready().await.unwrap());
     let requests = api.requests().await;
     assert_eq!(requests.len(), 2);
     requests.iter().for_each(assert_no_body);
@@ -146,7 +127,7 @@ async fn health_without_a_documented_error_keeps_the_status() {
     let api = api().await;
     api.on("GET", "/health/ready", ResponseTemplate::new(500))
         .await;
-    let e = api.admin.ready().await.unwrap_err();
+    let e = api.client.ready().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnexpectedResponse);
     assert_eq!(e.status().map(|s| s.as_u16()), Some(500));
 }
@@ -160,7 +141,7 @@ async fn tenants_are_listed() {
         json_response(json!([{"id": TENANT, "display_name": "example"}])),
     )
     .await;
-    let tenants = api.admin.tenants().await.unwrap();
+    let tenants = api.client.tenants().await.unwrap();
     assert_eq!(tenants.len(), 1);
     assert_eq!(
         (tenants[0].id, tenants[0].display_name.as_str()),
@@ -198,7 +179,7 @@ async fn create_tenant_sends_the_config_and_reads_the_201_with_its_api_key() {
                 .resident_key(ResidentKeyRequirement::Discouraged),
         );
     let created = api
-        .admin
+        .client
         .create_tenant("example", config)
         .with_api_key()
         .await
@@ -246,7 +227,7 @@ async fn create_tenant_without_a_key_leaves_the_server_defaults_to_the_server() 
     api.on("POST", "/tenants", json_status(201, json!({"id": TENANT})))
         .await;
     let created = api
-        .admin
+        .client
         .create_tenant(
             "t",
             TenantConfig::new("localhost", "Local", ["http://localhost:3000"]),
@@ -285,7 +266,7 @@ async fn create_tenant_errors_keep_the_servers_title_and_are_not_retried() {
     )
     .await;
     let e = api
-        .admin
+        .client
         .create_tenant("t", TenantConfig::new("rp", "RP", ["https://rp"]))
         .await
         .unwrap_err();
@@ -300,7 +281,7 @@ async fn create_tenant_errors_keep_the_servers_title_and_are_not_retried() {
     api.on("POST", "/tenants", error(503, "unavailable", ""))
         .await;
     let e = api
-        .admin
+        .client
         .create_tenant("t", TenantConfig::new("rp", "RP", ["https://rp"]))
         .await
         .unwrap_err();
@@ -681,7 +662,7 @@ async fn the_raw_client_goes_through_the_same_hook() {
         json_response(json!({"alive": true})),
     )
     .await;
-    let alive = api.admin.raw().health_alive().await.unwrap().into_inner();
+    let alive = api.client.raw().health_alive().await.unwrap().into_inner();
     assert!(alive.alive);
     api.only_request().await;
 }

@@ -9,17 +9,8 @@ use hanko_passkeys_emulator::Emulator;
 use hanko_passkeys_emulator::authenticator::VirtualAuthenticator;
 use uuid::Uuid;
 
-const ORIGIN: &str = "http://localhost:8080";
-
-async fn emulator() -> Emulator {
-    Emulator::builder()
-        .rp_id("localhost")
-        .origin(ORIGIN)
-        .rsa_bits(2048)
-        .start()
-        .await
-        .unwrap()
-}
+mod common;
+use common::emulator::{ORIGIN, emulator, register};
 
 fn admin_of(emu: &Emulator) -> Admin {
     hanko_passkeys::admin(AdminConfig::new(emu.admin_base_url())).unwrap()
@@ -33,24 +24,6 @@ fn public(emu: &Emulator, tenant: Uuid, key: &str) -> Tenant {
             .relying_party_id("localhost"),
     )
     .unwrap()
-}
-
-async fn register(tenant: &Tenant, browser: &VirtualAuthenticator, user: &str) {
-    let options = tenant
-        .registration()
-        .initialize(user, format!("{user}@example.com"))
-        .await
-        .unwrap();
-    let credential: RegistrationResponse =
-        serde_json::from_value(browser.register(&options).await.unwrap()).unwrap();
-    tenant
-        .registration()
-        .finalize(&credential)
-        .await
-        .unwrap()
-        .verify(&tenant.verifier().unwrap())
-        .await
-        .unwrap();
 }
 
 #[tokio::test]

@@ -3,61 +3,21 @@
 
 use std::time::Duration;
 
+use common::emulator::{emulator, register, tenant_of};
 use futures_util::TryStreamExt;
 use hanko_passkeys::{AssertionResponse, Config, Error, ErrorKind, RegistrationResponse, Tenant};
-use hanko_passkeys_emulator::Emulator;
 use hanko_passkeys_emulator::authenticator::{VirtualAuthenticator, tamper};
+use hanko_passkeys_emulator::{Emulator, EmulatorBuilder};
 use serde_json::{Value, json};
 
-async fn emulator() -> Emulator {
-    emulator_with(|b| b).await
-}
+mod common;
 
-async fn emulator_with(
-    f: impl FnOnce(hanko_passkeys_emulator::EmulatorBuilder) -> hanko_passkeys_emulator::EmulatorBuilder,
-) -> Emulator {
-    f(Emulator::builder()
-        .rp_id("localhost")
-        .origin("http://localhost:8080")
-        .rsa_bits(2048))
-    .start()
-    .await
-    .unwrap()
-}
-
-fn tenant_of(emu: &Emulator) -> Tenant {
-    hanko_passkeys::tenant(
-        Config::new(emu.tenant_id().to_string())
-            .api_key(emu.api_key())
-            .base_url(emu.base_url())
-            .relying_party_id(emu.rp_id()),
-    )
-    .unwrap()
+async fn emulator_with(f: impl FnOnce(EmulatorBuilder) -> EmulatorBuilder) -> Emulator {
+    f(common::emulator::builder()).start().await.unwrap()
 }
 
 fn assertion(value: Value) -> AssertionResponse {
     serde_json::from_value(value).unwrap()
-}
-
-/// Registers a passkey for `user_id` and returns its credential id.
-async fn register(tenant: &Tenant, browser: &VirtualAuthenticator, user_id: &str) -> String {
-    let options = tenant
-        .registration()
-        .initialize(user_id, format!("{user_id}@example.com"))
-        .await
-        .unwrap();
-    let credential: RegistrationResponse =
-        serde_json::from_value(browser.register(&options).await.unwrap()).unwrap();
-    let claims = tenant
-        .registration()
-        .finalize(&credential)
-        .await
-        .unwrap()
-        .verify(&tenant.verifier().unwrap())
-        .await
-        .unwrap();
-    assert_eq!(claims.sub, user_id);
-    claims.cred
 }
 
 fn assert_api_error(e: &Error, status: u16, title: &str) {
@@ -399,13 +359,13 @@ async fn wrong_origin_is_rejected() {
 
 #[tokio::test]
 async fn expired_session_is_rejected() {
-    let emu = emulator_with(|b| b.timeout(Duration::from_millis(300))).await;
+    let emu = emulator_with(|b| b.timeout(Duration::from_secs(60))).await;
     let tenant = tenant_of(&emu);
     let browser = VirtualAuthenticator::new(emu.origin());
     register(&tenant, &browser, "slow-user").await;
     let options = tenant.user("slow-user").login().initialize().await.unwrap();
     let answer = assertion(browser.login(&options).await.unwrap());
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    emu.advance_time(Duration::from_secs(61));
     let e = tenant.login().finalize(&answer).await.unwrap_err();
     assert_api_error(&e, 401, "failed to validate assertion");
     assert_eq!(e.details(), Some("Session has Expired"));

@@ -8,39 +8,21 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-mod wire;
-use wire::{assert_json_body, assert_no_body, credential_json, json_response, query};
+mod common;
+use common::mock::MockApi;
+use common::wire::{assert_json_body, assert_no_body, credential_json, json_response, query};
 
 const TENANT: &str = "6fd7d4b3-3f33-4e5e-9c2b-1a2b3c4d5e6f";
 const KEY: &str =
     "bU9ZV0pNSlpOa1RkaGxPUmhqVmZYb0ZlQnVaeG5lYkV6ZndqUVRhUWh1c0FwRGNaZkxWV0Z5Z2FaZ0hVb0FoUQ==";
 
-struct Api {
-    server: MockServer,
-    tenant: Tenant,
-}
+type Api = common::mock::Api<Tenant>;
 
 async fn api() -> Api {
-    let server = MockServer::start().await;
-    let tenant =
-        hanko_passkeys::tenant(Config::new(TENANT).api_key(KEY).base_url(server.uri())).unwrap();
-    Api { server, tenant }
-}
-
-impl Api {
-    async fn on(&self, http_method: &str, route: &str, response: ResponseTemplate) {
-        Mock::given(method(http_method))
-            .and(path(format!("/{TENANT}{route}")))
-            .respond_with(response)
-            .mount(&self.server)
-            .await;
-    }
-
-    async fn only_request(&self) -> Request {
-        let mut requests = self.server.received_requests().await.unwrap();
-        assert_eq!(requests.len(), 1, "expected exactly one request");
-        requests.remove(0)
-    }
+    let mock = MockApi::start(format!("/{TENANT}"), |_| {}).await;
+    let client =
+        hanko_passkeys::tenant(Config::new(TENANT).api_key(KEY).base_url(mock.uri())).unwrap();
+    Api { mock, client }
 }
 
 fn assert_key(request: &Request, expected: bool) {
@@ -138,7 +120,7 @@ async fn registration_initialize_sends_the_user_with_the_key_and_keeps_options_u
     )
     .await;
     let options = api
-        .tenant
+        .client
         .registration()
         .initialize("user-42", "alice@example.com")
         .display_name("Alice")
@@ -171,7 +153,7 @@ async fn registration_finalize_passes_the_browser_json_through_without_the_key()
     .await;
     let credential: RegistrationResponse = registration_credential().to_string().parse().unwrap();
     let token = api
-        .tenant
+        .client
         .registration()
         .finalize(&credential)
         .await
@@ -191,7 +173,7 @@ async fn discoverable_login_sends_an_empty_object_without_the_key() {
         json_response(request_options(false)),
     )
     .await;
-    let options = api.tenant.login().initialize().await.unwrap();
+    let options = api.client.login().initialize().await.unwrap();
     assert!(options.public_key.allow_credentials.is_none());
     assert_eq!(
         serde_json::to_value(&options).unwrap(),
@@ -212,7 +194,7 @@ async fn login_for_a_user_sends_the_user_id_and_the_key() {
     )
     .await;
     let options = api
-        .tenant
+        .client
         .user("user-42")
         .login()
         .initialize()
@@ -237,7 +219,7 @@ async fn login_finalize_passes_the_assertion_through_without_the_key() {
     )
     .await;
     let assertion: AssertionResponse = serde_json::from_value(assertion_json()).unwrap();
-    let token = api.tenant.login().finalize(&assertion).await.unwrap();
+    let token = api.client.login().finalize(&assertion).await.unwrap();
     assert_eq!(token.into_string(), JWT);
     let request = api.only_request().await;
     assert_key(&request, false);
@@ -254,7 +236,7 @@ async fn user_login_finalize_is_the_login_finalize_route() {
     )
     .await;
     let assertion: AssertionResponse = serde_json::from_value(assertion_json()).unwrap();
-    api.tenant
+    api.client
         .user("user-42")
         .login()
         .finalize(&assertion)
@@ -282,7 +264,7 @@ async fn user_credentials_are_listed_with_paging_and_headers() {
     )
     .await;
     let page = api
-        .tenant
+        .client
         .user("user-42")
         .credentials()
         .page(2)
@@ -343,7 +325,7 @@ async fn tenant_credentials_stream_follows_link_headers_across_pages() {
         .mount(&api.server)
         .await;
     let all: Vec<_> = api
-        .tenant
+        .client
         .credentials()
         .per_page(2)
         .stream()
@@ -386,17 +368,17 @@ async fn credential_get_rename_remove() {
     )
     .await;
 
-    let credential = api.tenant.credential(id).get().await.unwrap();
+    let credential = api.client.credential(id).get().await.unwrap();
     assert_eq!(
         credential.aaguid.to_string(),
         "fbfc3007-154e-4ecc-8c0b-6e020557d7bd"
     );
-    api.tenant
+    api.client
         .credential(id)
         .rename("Work laptop")
         .await
         .unwrap();
-    api.tenant.credential(id).remove().await.unwrap();
+    api.client.credential(id).remove().await.unwrap();
 
     let requests = api.server.received_requests().await.unwrap();
     let methods: Vec<_> = requests.iter().map(|r| r.method.to_string()).collect();
@@ -437,7 +419,7 @@ async fn mfa_registration_and_login_all_send_the_key() {
         json_response(json!({"token": JWT})),
     )
     .await;
-    let mfa = api.tenant.user("user-42").mfa();
+    let mfa = api.client.user("user-42").mfa();
     mfa.registration()
         .initialize("alice@example.com")
         .await
@@ -501,15 +483,15 @@ async fn transactions_initialize_finalize_list() {
     .await;
     let data = json!({"amount": 42, "to": "DE02"});
     let options = api
-        .tenant
+        .client
         .transaction()
         .initialize("user-42", "tx-1", &data)
         .await
         .unwrap();
     assert_eq!(options.public_key.challenge.len(), 86);
     let assertion: AssertionResponse = serde_json::from_value(assertion_json()).unwrap();
-    api.tenant.transaction().finalize(&assertion).await.unwrap();
-    let list = api.tenant.transaction().list(internal).await.unwrap();
+    api.client.transaction().finalize(&assertion).await.unwrap();
+    let list = api.client.transaction().list(internal).await.unwrap();
     assert_eq!(list[0].identifier, "tx-1");
     assert_eq!(list[0].data, "{\"amount\":42}");
 
@@ -545,7 +527,7 @@ async fn audit_logs_send_every_filter_with_repeated_types() {
         .unwrap()
         .to_utc();
     let page = api
-        .tenant
+        .client
         .audit_logs()
         .page(1)
         .per_page(5)
@@ -601,12 +583,12 @@ async fn jwks_is_public() {
         json_response(jwks).insert_header("cache-control", "max-age=600"),
     )
     .await;
-    let keys = api.tenant.jwks().await.unwrap();
+    let keys = api.client.jwks().await.unwrap();
     assert_eq!(keys.keys[0].kid, "5d1c4a44-61f8-4e4b-8e0e-2b7c1f3f9a10");
     let request = api.only_request().await;
     assert_key(&request, false);
     assert_eq!(
-        api.tenant.jwks_url(),
+        api.client.jwks_url(),
         format!("{}/{TENANT}/.well-known/jwks.json", api.server.uri())
     );
 }

@@ -2,11 +2,13 @@
 //! linear search, and credentials registered through the emulator with a virtual
 //! authenticator that reports a given AAGUID.
 
-use hanko_passkeys::{Config, Credential, Provider, RegistrationResponse, Tenant};
-use hanko_passkeys_emulator::Emulator;
+use hanko_passkeys::{Credential, Provider};
 use hanko_passkeys_emulator::authenticator::VirtualAuthenticator;
 use proptest::prelude::*;
 use uuid::{Uuid, uuid};
+
+mod common;
+use common::emulator::{emulator, register, tenant_of};
 
 const APPLE: Uuid = uuid!("fbfc3007-154e-4ecc-8c0b-6e020557d7bd");
 const GOOGLE: Uuid = uuid!("ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4");
@@ -135,46 +137,6 @@ mod icons {
         }
         assert!(with_icons >= 40, "{with_icons} providers with an icon");
     }
-}
-
-async fn emulator() -> Emulator {
-    Emulator::builder()
-        .rp_id("localhost")
-        .origin("http://localhost:8080")
-        .rsa_bits(2048)
-        .start()
-        .await
-        .unwrap()
-}
-
-fn tenant_of(emu: &Emulator) -> Tenant {
-    hanko_passkeys::tenant(
-        Config::new(emu.tenant_id().to_string())
-            .api_key(emu.api_key())
-            .base_url(emu.base_url())
-            .relying_party_id(emu.rp_id()),
-    )
-    .unwrap()
-}
-
-/// Registers a passkey for `user_id` and returns its credential id.
-async fn register(tenant: &Tenant, browser: &VirtualAuthenticator, user_id: &str) -> String {
-    let options = tenant
-        .registration()
-        .initialize(user_id, format!("{user_id}@example.com"))
-        .await
-        .unwrap();
-    let credential: RegistrationResponse =
-        serde_json::from_value(browser.register(&options).await.unwrap()).unwrap();
-    tenant
-        .registration()
-        .finalize(&credential)
-        .await
-        .unwrap()
-        .verify(&tenant.verifier().unwrap())
-        .await
-        .unwrap()
-        .cred
 }
 
 #[tokio::test]

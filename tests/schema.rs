@@ -13,15 +13,16 @@ use hanko_passkeys::generated::admin::types as admin_types;
 use hanko_passkeys::generated::types;
 use hanko_passkeys::token::Claims;
 use hanko_passkeys::{
-    AssertionResponse, AuditLog, Config, Credential, Jwks, LoginOptions, RegistrationOptions,
+    AssertionResponse, AuditLog, Credential, Jwks, LoginOptions, RegistrationOptions,
     RegistrationResponse, Transaction,
 };
-use hanko_passkeys_emulator::Emulator;
 use hanko_passkeys_emulator::authenticator::{VirtualAuthenticator, tamper};
 use reqwest::Method;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+
+mod common;
 
 /// Compiles each type's schema once (boon, JSON Schema 2020-12, formats asserted) and collects
 /// every disagreement, so that one run reports all of them.
@@ -206,26 +207,14 @@ fn jwt_payload(token: &Value) -> Value {
 
 #[tokio::test]
 async fn schemas_accept_what_the_emulator_sends_and_reject_what_serde_rejects() {
-    let emu = Emulator::builder()
-        .rp_id("localhost")
-        .origin("http://localhost:8080")
-        .rsa_bits(2048)
-        .start()
-        .await
-        .unwrap();
+    let emu = common::emulator::emulator().await;
     let wire = Wire {
         http: reqwest::Client::new(),
         tenant_url: emu.tenant_url(),
         admin_url: emu.admin_base_url(),
         api_key: emu.api_key().to_owned(),
     };
-    let sdk = hanko_passkeys::tenant(
-        Config::new(emu.tenant_id().to_string())
-            .api_key(emu.api_key())
-            .base_url(emu.base_url())
-            .relying_party_id(emu.rp_id()),
-    )
-    .unwrap();
+    let sdk = common::emulator::tenant_of(&emu);
     let verifier = sdk.verifier().unwrap();
     let browser = VirtualAuthenticator::new(emu.origin());
     let mut check = Check::new();

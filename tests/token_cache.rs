@@ -1,13 +1,16 @@
-//! JWKS cache behaviour: rotation, rate limiting, single-flight, max-age, failures.
+//! JWKS cache behaviour: rotation, rate limiting, single-flight, max-age, failures. On tokio's
+//! paused time: the cache's clock is tokio's, so waits for an interval or a `max-age` are
+//! skipped, not slept.
 
 mod token_common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hanko_passkeys::token::{TokenError, Verifier};
 use serde_json::json;
 use token_common::*;
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 const SHORT: Duration = Duration::from_millis(300);
 
@@ -19,7 +22,7 @@ fn random_kid(i: usize) -> String {
     )
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn rotation_new_kid_is_fetched_and_old_kid_keeps_working() {
     let server = JwksServer::start(&[&KEY_A]).await;
     let verifier = server
@@ -67,7 +70,7 @@ fn random_kid_tokens(range: std::ops::Range<usize>) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn random_kids_cause_at_most_one_fetch_per_interval() {
     const INTERVAL: Duration = Duration::from_secs(1);
     let server = JwksServer::start(&[&KEY_A]).await;
@@ -103,7 +106,7 @@ async fn random_kids_cause_at_most_one_fetch_per_interval() {
     verifier.verify(&KEY_A.token(&claims())).await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn concurrent_verifications_on_a_cold_cache_share_one_fetch() {
     let server = JwksServer::start(&[&KEY_A]).await;
     server.set_delay(Duration::from_millis(300)); // make sure all of them overlap the fetch
@@ -121,7 +124,7 @@ async fn concurrent_verifications_on_a_cold_cache_share_one_fetch() {
     assert_eq!(server.fetches().await, 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn clones_share_the_cache() {
     let server = JwksServer::start(&[&KEY_A]).await;
     let a = server.verifier();
@@ -131,7 +134,7 @@ async fn clones_share_the_cache() {
     assert_eq!(server.fetches().await, 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn cache_control_max_age_is_honoured() {
     let server = JwksServer::start(&[&KEY_A]).await;
     server.set_cache_control(Some("public, max-age=1"));
@@ -151,7 +154,7 @@ async fn cache_control_max_age_is_honoured() {
     assert_eq!(server.fetches().await, 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn default_max_age_applies_without_cache_control() {
     let server = JwksServer::start(&[&KEY_A]).await;
     server.set_cache_control(None);
@@ -171,7 +174,7 @@ async fn default_max_age_applies_without_cache_control() {
     assert_eq!(server.fetches().await, 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn refresh_failure_keeps_known_keys_working() {
     let server = JwksServer::start(&[&KEY_A]).await;
     server.set_cache_control(Some("max-age=1"));
@@ -211,7 +214,7 @@ async fn refresh_failure_keeps_known_keys_working() {
     verifier.verify(&KEY_B.token(&claims())).await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn without_stale_grace_an_expired_cache_whose_refresh_fails_is_unavailable() {
     let server = JwksServer::start(&[&KEY_A]).await;
     server.set_cache_control(Some("max-age=1"));
@@ -232,7 +235,7 @@ async fn without_stale_grace_an_expired_cache_whose_refresh_fails_is_unavailable
     assert!(!err.is_token_rejected());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn cold_cache_failure_is_unavailable_and_rate_limited() {
     let server = JwksServer::start(&[&KEY_A]).await;
     server.set_status(500);
@@ -247,7 +250,7 @@ async fn cold_cache_failure_is_unavailable_and_rate_limited() {
     assert_eq!(server.fetches().await, 1, "failures are rate limited too");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn unreachable_jwks_is_unavailable() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -262,7 +265,7 @@ async fn unreachable_jwks_is_unavailable() {
     assert!(std::error::Error::source(&err).is_some());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn slow_jwks_times_out() {
     let server = JwksServer::start(&[&KEY_A]).await;
     server.set_delay(Duration::from_secs(5));
@@ -278,7 +281,7 @@ async fn slow_jwks_times_out() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn malformed_and_foreign_keys_are_skipped_not_fatal() {
     let server = JwksServer::start(&[]).await;
     let mut duplicate = KEY_OUTSIDER.jwk();
@@ -305,7 +308,7 @@ async fn malformed_and_foreign_keys_are_skipped_not_fatal() {
     assert!(matches!(err, TokenError::UnknownKey { .. }), "{err}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn garbage_jwks_is_unavailable_not_a_panic() {
     for body in [
         "",
@@ -325,7 +328,7 @@ async fn garbage_jwks_is_unavailable_not_a_panic() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn warm_readers_do_not_wait_for_a_slow_refresh() {
     let server = JwksServer::start(&[&KEY_A]).await;
     server.set_cache_control(Some("max-age=1"));

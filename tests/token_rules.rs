@@ -1,4 +1,5 @@
-//! One test per verification rule: each token breaks exactly that rule.
+//! One test per verification rule: each token breaks exactly that rule. On tokio's paused
+//! time, like the cache tests: nothing here may wait on the clock.
 
 mod token_common;
 
@@ -24,7 +25,7 @@ fn header(alg: &str, kid: Option<&str>) -> Value {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn valid_hanko_token_verifies() {
     let (server, verifier) = setup().await;
     let c = claims();
@@ -38,7 +39,7 @@ async fn valid_hanko_token_verifies() {
     assert_eq!(server.fetches().await, 1);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn alg_none_is_rejected() {
     let (_s, verifier) = setup().await;
     let unsigned = format!(
@@ -60,7 +61,7 @@ async fn alg_none_is_rejected() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn hs256_signed_with_the_public_key_is_rejected() {
     let (_s, verifier) = setup().await;
     let mut h = Header::new(Algorithm::HS256);
@@ -83,7 +84,7 @@ async fn hs256_signed_with_the_public_key_is_rejected() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn other_algorithms_in_the_header_are_rejected_even_with_a_valid_rs256_signature() {
     let (_s, verifier) = setup().await;
     for alg in [
@@ -98,7 +99,7 @@ async fn other_algorithms_in_the_header_are_rejected_even_with_a_valid_rs256_sig
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn missing_or_ill_typed_alg_is_malformed() {
     let (_s, verifier) = setup().await;
     for h in [
@@ -114,7 +115,7 @@ async fn missing_or_ill_typed_alg_is_malformed() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn token_without_kid_is_rejected() {
     let (server, verifier) = setup().await;
     for h in [
@@ -131,7 +132,7 @@ async fn token_without_kid_is_rejected() {
     assert_eq!(server.fetches().await, 0, "no key lookup without a kid");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn valid_signature_from_a_key_outside_the_jwks_is_unknown_key() {
     let (_s, verifier) = setup().await;
     let err = verifier
@@ -144,7 +145,7 @@ async fn valid_signature_from_a_key_outside_the_jwks_is_unknown_key() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn known_kid_signed_by_another_key_is_bad_signature() {
     let (_s, verifier) = setup().await;
     let forged = KEY_OUTSIDER.sign(&header("RS256", Some(&KEY_A.kid)), &claims());
@@ -152,7 +153,7 @@ async fn known_kid_signed_by_another_key_is_bad_signature() {
     assert!(matches!(err, TokenError::BadSignature), "{err}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn tampered_payload_is_bad_signature() {
     let (_s, verifier) = setup().await;
     let token = KEY_A.token(&claims());
@@ -165,7 +166,7 @@ async fn tampered_payload_is_bad_signature() {
     assert!(matches!(err, TokenError::BadSignature), "{err}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn wrong_audience_is_rejected() {
     let (_s, verifier) = setup().await;
     for aud in [
@@ -185,7 +186,7 @@ async fn wrong_audience_is_rejected() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn audience_as_a_string_is_accepted() {
     let (_s, verifier) = setup().await;
     let got = verifier
@@ -200,7 +201,7 @@ async fn audience_as_a_string_is_accepted() {
     assert_eq!(got.aud.len(), 2);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn expired_beyond_leeway_is_rejected() {
     let (_s, verifier) = setup().await;
     let t = now();
@@ -210,7 +211,7 @@ async fn expired_beyond_leeway_is_rejected() {
     assert!(matches!(err, TokenError::Expired { leeway, .. } if leeway == Duration::from_secs(30)));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn expired_within_leeway_passes() {
     let (_s, verifier) = setup().await;
     let t = now();
@@ -218,7 +219,7 @@ async fn expired_within_leeway_passes() {
     verifier.verify(&KEY_A.token(&c)).await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn leeway_is_configurable() {
     let server = JwksServer::start(&[&KEY_A]).await;
     let strict = server.builder().leeway(Duration::ZERO).build().unwrap();
@@ -233,7 +234,7 @@ async fn leeway_is_configurable() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn issued_in_the_future_is_rejected() {
     let (_s, verifier) = setup().await;
     let t = now();
@@ -245,7 +246,7 @@ async fn issued_in_the_future_is_rejected() {
     verifier.verify(&KEY_A.token(&c)).await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn nbf_in_the_future_is_rejected() {
     let (_s, verifier) = setup().await;
     let err = verifier
@@ -255,7 +256,7 @@ async fn nbf_in_the_future_is_rejected() {
     assert!(matches!(err, TokenError::NotYetValid { .. }), "{err}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn each_required_claim_is_required() {
     let (_s, verifier) = setup().await;
     for claim in ["sub", "cred", "aud", "iat", "exp"] {
@@ -270,7 +271,7 @@ async fn each_required_claim_is_required() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn claims_of_the_wrong_type_are_invalid() {
     let (_s, verifier) = setup().await;
     let cases = [
@@ -296,7 +297,7 @@ async fn claims_of_the_wrong_type_are_invalid() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn payload_that_is_not_an_object_is_malformed() {
     let (_s, verifier) = setup().await;
     let h = header("RS256", Some(&KEY_A.kid));
@@ -309,7 +310,7 @@ async fn payload_that_is_not_an_object_is_malformed() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn garbage_is_malformed_never_a_panic() {
     let (server, verifier) = setup().await;
     let valid = KEY_A.token(&claims());
@@ -384,7 +385,7 @@ async fn garbage_is_malformed_never_a_panic() {
     verifier.verify(&valid).await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn huge_kid_is_clipped_in_the_error() {
     let (_s, verifier) = setup().await;
     let kid = "k".repeat(5000);
@@ -398,7 +399,7 @@ async fn huge_kid_is_clipped_in_the_error() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn transaction_token_requires_the_expected_id() {
     let (_s, verifier) = setup().await;
     let token = KEY_A.token(&claims_with("trans", json!("tx-1")));
@@ -415,7 +416,7 @@ async fn transaction_token_requires_the_expected_id() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn transaction_verification_of_a_token_without_trans_fails() {
     let (_s, verifier) = setup().await;
     let err = verifier
@@ -428,7 +429,7 @@ async fn transaction_verification_of_a_token_without_trans_fails() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn plain_verify_accepts_a_transaction_token_and_returns_trans() {
     let (_s, verifier) = setup().await;
     let got = verifier
@@ -478,7 +479,7 @@ fn config_is_validated_at_build() {
         .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn debug_output_shows_no_key_material() {
     let (_s, verifier) = setup().await;
     verifier.verify(&KEY_A.token(&claims())).await.unwrap();
@@ -487,7 +488,7 @@ async fn debug_output_shows_no_key_material() {
     assert!(!dbg.contains(&KEY_A.n[..40]), "{dbg}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn exp_at_the_end_of_the_time_range_is_an_error_not_a_panic() {
     let (_server, verifier) = setup().await;
     let last = chrono::DateTime::<chrono::Utc>::MAX_UTC.timestamp();
@@ -501,7 +502,7 @@ async fn exp_at_the_end_of_the_time_range_is_an_error_not_a_panic() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn keys_the_backend_cannot_verify_with_are_not_accepted() {
     let (server, verifier) = setup().await;
     // An 8200-bit modulus: above the 8192 bits aws-lc verifies with.

@@ -22,31 +22,45 @@ impl Harness {
         self.http
             .request(method, format!("{}{path}", self.emu.admin_base_url()))
     }
+
+    /// Sends `method path` to the admin API, with `body` as JSON if given.
+    async fn admin_send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> reqwest::Response {
+        let request = self.admin(method, path);
+        match body {
+            Some(body) => request.json(body),
+            None => request,
+        }
+        .send()
+        .await
+        .unwrap()
+    }
 }
 
 #[tokio::test]
 async fn health_and_tenants() {
     let h = start().await;
     let r = h
-        .admin(reqwest::Method::GET, "/health/alive")
-        .send()
-        .await
-        .unwrap();
+        .admin_send(reqwest::Method::GET, "/health/alive", None)
+        .await;
     assert_eq!(ok_json(r).await, json!({"alive": true}));
     let r = h
-        .admin(reqwest::Method::GET, "/health/ready")
-        .send()
-        .await
-        .unwrap();
+        .admin_send(reqwest::Method::GET, "/health/ready", None)
+        .await;
     assert_eq!(ok_json(r).await, json!({"ready": true}));
 
     // Missing config: every required field reported.
     let r = h
-        .admin(reqwest::Method::POST, "/tenants")
-        .json(&json!({"display_name": "x"}))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::POST,
+            "/tenants",
+            Some(&json!({"display_name": "x"})),
+        )
+        .await;
     let e = expect_error(r, 400, "unable to create tenant").await;
     assert!(
         e["details"]
@@ -56,23 +70,14 @@ async fn health_and_tenants() {
         "{e}"
     );
 
-    let r = h
-        .admin(reqwest::Method::POST, "/tenants")
-        .json(&json!({"display_name": "Shop", "create_api_key": true, "config": config("discouraged")}))
-        .send()
-        .await
-        .unwrap();
+    let r = h.admin_send(reqwest::Method::POST, "/tenants", Some(&json!({"display_name": "Shop", "create_api_key": true, "config": config("discouraged")}))).await;
     assert_eq!(r.status(), 201);
     let created: Value = r.json().await.unwrap();
     let id = created["id"].as_str().unwrap().to_string();
     assert_eq!(created["api_key"]["name"], "Initial API Key");
     assert_eq!(created["api_key"]["secret"].as_str().unwrap().len(), 88);
 
-    let r = h
-        .admin(reqwest::Method::GET, "/tenants")
-        .send()
-        .await
-        .unwrap();
+    let r = h.admin_send(reqwest::Method::GET, "/tenants", None).await;
     let list = ok_json(r).await;
     assert!(
         list.as_array()
@@ -82,20 +87,20 @@ async fn health_and_tenants() {
     );
 
     let r = h
-        .admin(reqwest::Method::GET, &format!("/tenants/{id}"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(reqwest::Method::GET, &format!("/tenants/{id}"), None)
+        .await;
     let t = ok_json(r).await;
     assert_eq!(t["display_name"], "Shop");
     assert_eq!(t["config"]["webauthn"]["user_verification"], "discouraged");
     assert_eq!(t["config"]["mfa"]["attachment"], "cross-platform");
 
     let r = h
-        .admin(reqwest::Method::GET, &format!("/tenants/{id}/secrets/jwk"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::GET,
+            &format!("/tenants/{id}/secrets/jwk"),
+            None,
+        )
+        .await;
     let jwk = ok_json(r).await;
     assert_eq!(jwk[0]["name"], "Initial JWK Key");
 
@@ -115,45 +120,39 @@ async fn health_and_tenants() {
     );
 
     let r = h
-        .admin(reqwest::Method::PUT, &format!("/tenants/{id}"))
-        .json(&json!({"display_name": "Renamed"}))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::PUT,
+            &format!("/tenants/{id}"),
+            Some(&json!({"display_name": "Renamed"})),
+        )
+        .await;
     assert_eq!(r.status(), 204);
     let r = h
-        .admin(reqwest::Method::PUT, &format!("/tenants/{id}/config"))
-        .json(&config("required"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::PUT,
+            &format!("/tenants/{id}/config"),
+            Some(&config("required")),
+        )
+        .await;
     assert_eq!(r.status(), 204);
     let r = h
-        .admin(reqwest::Method::GET, &format!("/tenants/{id}"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(reqwest::Method::GET, &format!("/tenants/{id}"), None)
+        .await;
     let t = ok_json(r).await;
     assert_eq!(t["display_name"], "Renamed");
     assert_eq!(t["config"]["webauthn"]["user_verification"], "required");
 
     let r = h
-        .admin(reqwest::Method::DELETE, &format!("/tenants/{id}"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(reqwest::Method::DELETE, &format!("/tenants/{id}"), None)
+        .await;
     assert_eq!(r.status(), 204);
     let r = h
-        .admin(reqwest::Method::GET, &format!("/tenants/{id}"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(reqwest::Method::GET, &format!("/tenants/{id}"), None)
+        .await;
     expect_error(r, 404, "tenant not found").await;
     let r = h
-        .admin(reqwest::Method::GET, "/tenants/nope")
-        .send()
-        .await
-        .unwrap();
+        .admin_send(reqwest::Method::GET, "/tenants/nope", None)
+        .await;
     expect_error(r, 400, "tenant_id must be a valid uuid4").await;
 }
 
@@ -163,11 +162,12 @@ async fn api_keys_are_checked_by_the_public_api_at_once() {
     let t = h.emu.tenant_id();
     let path = format!("/tenants/{t}/secrets/api");
     let r = h
-        .admin(reqwest::Method::POST, &path)
-        .json(&json!({"name": "second"}))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::POST,
+            &path,
+            Some(&json!({"name": "second"})),
+        )
+        .await;
     assert_eq!(r.status(), 201);
     let second: Value = r.json().await.unwrap();
     let key = second["secret"].as_str().unwrap().to_string();
@@ -175,50 +175,43 @@ async fn api_keys_are_checked_by_the_public_api_at_once() {
 
     // Duplicate name: a bare 500.
     let r = h
-        .admin(reqwest::Method::POST, &path)
-        .json(&json!({"name": "second"}))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::POST,
+            &path,
+            Some(&json!({"name": "second"})),
+        )
+        .await;
     let e = expect_error(r, 500, "Internal Server Error").await;
     assert!(e.get("details").is_none());
-    let r = h.admin(reqwest::Method::POST, &path).send().await.unwrap();
+    let r = h.admin_send(reqwest::Method::POST, &path, None).await;
     let e = expect_error(r, 400, "unable to create key").await;
     assert_eq!(e["details"], "name is a required field");
 
     // Bad and unknown secret ids.
     let r = h
-        .admin(reqwest::Method::DELETE, &format!("{path}/not-a-uuid"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(reqwest::Method::DELETE, &format!("{path}/not-a-uuid"), None)
+        .await;
     let e = expect_error(r, 400, "unable to remove key").await;
     assert_eq!(e["details"], "secret_id must be a valid uuid4");
     let v1 = "6ba7b810-9dad-11d1-80b4-00c04fd430c8";
     let r = h
-        .admin(reqwest::Method::DELETE, &format!("{path}/{v1}"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(reqwest::Method::DELETE, &format!("{path}/{v1}"), None)
+        .await;
     expect_error(r, 400, "unable to remove key").await;
     let missing = uuid::Uuid::new_v4();
     let r = h
-        .admin(reqwest::Method::DELETE, &format!("{path}/{missing}"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(reqwest::Method::DELETE, &format!("{path}/{missing}"), None)
+        .await;
     expect_error(r, 404, &format!("secret with ID '{missing}' not found")).await;
 
     // Delete the first key: it stops working, the new one works.
-    let r = h.admin(reqwest::Method::GET, &path).send().await.unwrap();
+    let r = h.admin_send(reqwest::Method::GET, &path, None).await;
     let list = ok_json(r).await;
     let first = list[0]["id"].as_str().unwrap().to_string();
     assert_eq!(list[0]["name"], "Initial API Key");
     let r = h
-        .admin(reqwest::Method::DELETE, &format!("{path}/{first}"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(reqwest::Method::DELETE, &format!("{path}/{first}"), None)
+        .await;
     assert_eq!(r.status(), 204);
     let r = h.get_key("/credentials?user_id=x").await;
     expect_error(r, 401, "The api key is invalid").await;
@@ -250,14 +243,12 @@ async fn a_new_jwk_secret_rotates_the_signing_key() {
     };
     let before = jwks(&h).await["keys"].as_array().unwrap().len();
     let r = h
-        .admin(
+        .admin_send(
             reqwest::Method::POST,
             &format!("/tenants/{}/secrets/jwk", h.emu.tenant_id()),
+            Some(&json!({"name": "second"})),
         )
-        .json(&json!({"name": "second"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), 201);
     assert_eq!(jwks(&h).await["keys"].as_array().unwrap().len(), before + 1);
 }
@@ -268,49 +259,54 @@ async fn users_are_listed_shown_and_deleted_by_internal_id() {
     h.register("alice").await;
     let t = h.emu.tenant_id();
     let r = h
-        .admin(reqwest::Method::GET, &format!("/tenants/{t}/users"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(reqwest::Method::GET, &format!("/tenants/{t}/users"), None)
+        .await;
     assert_eq!(r.headers()["x-total-count"], "1");
     let users = ok_json(r).await;
     let id = users[0]["id"].as_str().unwrap().to_string();
     assert_eq!(users[0]["user_id"], "alice");
     let r = h
-        .admin(
+        .admin_send(
             reqwest::Method::GET,
             &format!("/tenants/{t}/users?sort_direction=up"),
+            None,
         )
-        .send()
-        .await
-        .unwrap();
+        .await;
     expect_error(r, 400, "unable to parse request").await;
 
     let r = h
-        .admin(reqwest::Method::GET, &format!("/tenants/{t}/users/{id}"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::GET,
+            &format!("/tenants/{t}/users/{id}"),
+            None,
+        )
+        .await;
     let user = ok_json(r).await;
     assert_eq!(user["credentials"].as_array().unwrap().len(), 1);
     let r = h
-        .admin(reqwest::Method::GET, &format!("/tenants/{t}/users/bad"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::GET,
+            &format!("/tenants/{t}/users/bad"),
+            None,
+        )
+        .await;
     expect_error(r, 400, "invalid user_id").await;
 
     let r = h
-        .admin(reqwest::Method::DELETE, &format!("/tenants/{t}/users/{id}"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::DELETE,
+            &format!("/tenants/{t}/users/{id}"),
+            None,
+        )
+        .await;
     assert_eq!(r.status(), 204);
     let r = h
-        .admin(reqwest::Method::GET, &format!("/tenants/{t}/users/{id}"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::GET,
+            &format!("/tenants/{t}/users/{id}"),
+            None,
+        )
+        .await;
     expect_error(r, 404, "user not found").await;
     // Their passkey no longer logs in.
     let options = h.login_options(None).await;
@@ -319,10 +315,12 @@ async fn users_are_listed_shown_and_deleted_by_internal_id() {
     assert!(r.status().is_client_error(), "{}", r.status());
 
     let r = h
-        .admin(reqwest::Method::GET, &format!("/tenants/{t}/audit_logs"))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::GET,
+            &format!("/tenants/{t}/audit_logs"),
+            None,
+        )
+        .await;
     assert!(r.headers().contains_key("x-total-count"));
     assert!(!ok_json(r).await.as_array().unwrap().is_empty());
 }
@@ -332,14 +330,12 @@ async fn put_cors(h: &Harness, origins: &[&str], unsafe_wildcard: bool) {
     let mut body = config("required");
     body["cors"] = json!({"allowed_origins": origins, "allow_unsafe_wildcard": unsafe_wildcard});
     let r = h
-        .admin(
+        .admin_send(
             reqwest::Method::PUT,
             &format!("/tenants/{}/config", h.emu.tenant_id()),
+            Some(&body),
         )
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), 204);
 }
 
@@ -475,13 +471,14 @@ async fn admin_bodies_bind_as_echo_binds_them() {
     }
     // Keys match fields case-insensitively, as Go's decoder matches them.
     let r = h
-        .admin(reqwest::Method::PUT, &tenant)
-        .json(&json!({"Display_Name": "Renamed"}))
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::PUT,
+            &tenant,
+            Some(&json!({"Display_Name": "Renamed"})),
+        )
+        .await;
     assert_eq!(r.status(), 204);
-    let shown = ok_json(h.admin(reqwest::Method::GET, &tenant).send().await.unwrap()).await;
+    let shown = ok_json(h.admin_send(reqwest::Method::GET, &tenant, None).await).await;
     assert_eq!(shown["display_name"], "Renamed");
     // echo's plain Bind reads a chunked body (the public API's binder replaces it by `{}`).
     {
@@ -500,7 +497,7 @@ async fn admin_bodies_bind_as_echo_binds_them() {
         stream.read_to_string(&mut answer).await.unwrap();
         assert!(answer.starts_with("HTTP/1.1 204"), "{answer}");
     }
-    let shown = ok_json(h.admin(reqwest::Method::GET, &tenant).send().await.unwrap()).await;
+    let shown = ok_json(h.admin_send(reqwest::Method::GET, &tenant, None).await).await;
     assert_eq!(shown["display_name"], "Chunked");
 }
 
@@ -508,13 +505,12 @@ async fn admin_bodies_bind_as_echo_binds_them() {
 async fn a_jwk_secret_is_not_an_api_key() {
     let h = start().await;
     let jwk = ok_json(
-        h.admin(
+        h.admin_send(
             reqwest::Method::GET,
             &format!("/tenants/{}/secrets/jwk", h.emu.tenant_id()),
+            None,
         )
-        .send()
-        .await
-        .unwrap(),
+        .await,
     )
     .await;
     let r = h
@@ -536,11 +532,12 @@ async fn webauthn_and_mfa_settings_validate_with_their_own_defaults() {
     body["webauthn"]["attachment"] = json!("usb");
     body["mfa"] = json!({"resident_key_requirement": "always"});
     let r = h
-        .admin(reqwest::Method::PUT, &format!("{tenant}/config"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::PUT,
+            &format!("{tenant}/config"),
+            Some(&body),
+        )
+        .await;
     let e = expect_error(r, 400, "unable to update tenant config").await;
     assert_eq!(
         e["details"],
@@ -553,13 +550,14 @@ async fn webauthn_and_mfa_settings_validate_with_their_own_defaults() {
     let mut body = config("discouraged");
     body["mfa"] = json!({"timeout": 30000});
     let r = h
-        .admin(reqwest::Method::PUT, &format!("{tenant}/config"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+        .admin_send(
+            reqwest::Method::PUT,
+            &format!("{tenant}/config"),
+            Some(&body),
+        )
+        .await;
     assert_eq!(r.status(), 204);
-    let t = ok_json(h.admin(reqwest::Method::GET, &tenant).send().await.unwrap()).await;
+    let t = ok_json(h.admin_send(reqwest::Method::GET, &tenant, None).await).await;
     assert_eq!(
         t["config"]["mfa"],
         json!({"timeout": 30000, "user_verification": "preferred", "attachment": "cross-platform",

@@ -81,8 +81,7 @@ async fn packed_registration(
     sign: impl FnOnce(&[u8]) -> Vec<u8>,
     x5c: Vec<Cbor>,
 ) -> Value {
-    let options = h.registration_options(user).await;
-    let mut credential = auth.register(&options).await.unwrap();
+    let mut credential = h.registration_by(auth, user).await;
     let decode = |credential: &Value, name: &str| {
         URL_SAFE_NO_PAD
             .decode(credential["response"][name].as_str().unwrap())

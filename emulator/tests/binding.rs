@@ -265,8 +265,7 @@ async fn a_credential_id_in_the_body_overrides_the_path() {
 #[tokio::test]
 async fn pretty_indents_token_responses_too() {
     let h = start().await;
-    let options = h.registration_options("alice").await;
-    let credential = h.auth.register(&options).await.unwrap();
+    let credential = h.registration_by(&h.auth, "alice").await;
     let text = h
         .request(Method::POST, "/registration/finalize?pretty")
         .json(&credential)

@@ -5,7 +5,6 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use hanko_passkeys_emulator::Emulator;
 use serde_json::json;
 
 #[tokio::test]
@@ -204,25 +203,13 @@ async fn validation_messages() {
     .await;
     assert_eq!(e["details"], "username cannot have more than 128 entries");
     let r = h
-        .http
-        .post(h.url("/registration/initialize"))
-        .header("apiKey", h.emu.api_key())
-        .header("content-type", "text/plain")
-        .body("user_id=u")
-        .send()
-        .await
-        .unwrap();
+        .post_raw("/registration/initialize", "text/plain", "user_id=u")
+        .await;
     let e = expect_error(r, 400, "unable to process request").await;
     assert_eq!(e["details"], "Unsupported Media Type");
     let r = h
-        .http
-        .post(h.url("/registration/initialize"))
-        .header("apiKey", h.emu.api_key())
-        .header("content-type", "application/json")
-        .body("{nope")
-        .send()
-        .await
-        .unwrap();
+        .post_raw("/registration/initialize", "application/json", "{nope")
+        .await;
     let e = expect_error(r, 400, "unable to process request").await;
     assert!(
         e["details"]
@@ -330,8 +317,7 @@ async fn malformed_credential_json() {
     let e = expect_error(r, 400, "unable to finish login").await;
     assert_eq!(e["details"], "CredentialAssertionResponse with ID missing");
     // Replay of an unknown registration challenge: 400, not 401.
-    let options = h.registration_options("u").await;
-    let cred = h.auth.register(&options).await.unwrap();
+    let cred = h.registration_by(&h.auth, "u").await;
     ok_json(h.post("/registration/finalize", &cred).await).await;
     expect_error(
         h.post("/registration/finalize", &cred).await,
@@ -365,8 +351,7 @@ async fn replay_origin_uv_and_ownership() {
 
     // Wrong origin (registration and login).
     let evil = h.auth.with_origin("http://localhost:9999");
-    let options = h.registration_options("carol").await;
-    let cred = evil.register(&options).await.unwrap();
+    let cred = h.registration_by(&evil, "carol").await;
     let e = expect_error(
         h.post("/registration/finalize", &cred).await,
         400,
@@ -385,14 +370,9 @@ async fn replay_origin_uv_and_ownership() {
     assert_eq!(e["details"], "Error validating origin");
 
     // Missing UV at registration → 422.
-    let options = h.registration_options("dave").await;
     let cred = h
-        .auth
-        .clone()
-        .user_verified(false)
-        .register(&options)
-        .await
-        .unwrap();
+        .registration_by(&h.auth.clone().user_verified(false), "dave")
+        .await;
     expect_error(
         h.post("/registration/finalize", &cred).await,
         422,
@@ -400,14 +380,9 @@ async fn replay_origin_uv_and_ownership() {
     )
     .await;
     // Missing UP.
-    let options = h.registration_options("erin").await;
     let cred = h
-        .auth
-        .clone()
-        .user_present(false)
-        .register(&options)
-        .await
-        .unwrap();
+        .registration_by(&h.auth.clone().user_present(false), "erin")
+        .await;
     let e = expect_error(
         h.post("/registration/finalize", &cred).await,
         400,

@@ -3,8 +3,8 @@
 mod common;
 
 use common::*;
+use hanko_passkeys_emulator::TenantConfig;
 use hanko_passkeys_emulator::authenticator::{Attestation, VirtualAuthenticator};
-use hanko_passkeys_emulator::{Emulator, TenantConfig};
 use serde_json::json;
 
 #[tokio::test]
@@ -24,10 +24,8 @@ async fn packed_self_attestation_is_verified() {
     assert_eq!(dto["name"], "1Password");
 
     // A packed statement whose signature does not verify is rejected.
-    let options = h.registration_options("q").await;
-    let mut cred = auth.register(&options).await.unwrap();
-    let other_options = h.registration_options("q").await;
-    let other = auth.register(&other_options).await.unwrap();
+    let mut cred = h.registration_by(&auth, "q").await;
+    let other = h.registration_by(&auth, "q").await;
     // Keep this ceremony's client data but take the other credential's attestation object.
     cred["response"]["attestationObject"] = other["response"]["attestationObject"].clone();
     let e = expect_error(

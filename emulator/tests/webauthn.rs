@@ -10,8 +10,7 @@ use serde_json::json;
 #[tokio::test]
 async fn cross_origin_client_data_is_not_checked_on_registration() {
     let h = start().await;
-    let options = h.registration_options("alice").await;
-    let mut credential = h.auth.register(&options).await.unwrap();
+    let mut credential = h.registration_by(&h.auth, "alice").await;
     assert!(tamper::set_client_data(
         &mut credential,
         "crossOrigin",
@@ -55,8 +54,7 @@ async fn backup_eligibility_may_change_between_registration_and_login() {
 #[tokio::test]
 async fn backup_state_without_eligibility_is_accepted_at_registration() {
     let h = start().await;
-    let options = h.registration_options("alice").await;
-    let mut credential = h.auth.register(&options).await.unwrap();
+    let mut credential = h.registration_by(&h.auth, "alice").await;
     tamper::set_registration_flags(&mut credential, flags::BACKUP_STATE, flags::BACKUP_ELIGIBLE);
     let token = ok_json(h.post("/registration/finalize", &credential).await).await;
     let id = claims(token["token"].as_str().unwrap())["cred"]
@@ -107,14 +105,9 @@ async fn an_assertion_without_response_is_unexpected_end_of_json_input() {
 async fn missing_user_verification_at_registration_is_422_with_the_authenticator_response_details()
 {
     let h = start().await;
-    let options = h.registration_options("alice").await;
     let credential = h
-        .auth
-        .clone()
-        .user_verified(false)
-        .register(&options)
-        .await
-        .unwrap();
+        .registration_by(&h.auth.clone().user_verified(false), "alice")
+        .await;
     let e = expect_error(
         h.post("/registration/finalize", &credential).await,
         422,

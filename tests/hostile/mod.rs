@@ -36,6 +36,8 @@ pub enum Reply {
     HeadersThenHang(u16, Vec<(String, String)>),
     /// Nothing at all until the client gives up.
     Hang,
+    /// The reply after a wait (on the runtime's clock: paused time skips it).
+    After(std::time::Duration, Box<Reply>),
 }
 
 impl Reply {
@@ -58,7 +60,15 @@ impl Reply {
             Reply::Truncated(s, h, d, b) => Reply::Truncated(s, add(h), d, b),
             Reply::HeadersThenHang(s, h) => Reply::HeadersThenHang(s, add(h)),
             Reply::Hang => Reply::Hang,
+            Reply::After(wait, reply) => {
+                Reply::After(wait, Box::new(reply.with_header(name, value)))
+            }
         }
+    }
+
+    /// This reply after `wait`.
+    pub fn after(self, wait: std::time::Duration) -> Self {
+        Reply::After(wait, Box::new(self))
     }
 }
 
@@ -138,7 +148,12 @@ async fn connection(
         }
         head
     };
-    match handler(index, &request) {
+    let mut reply = handler(index, &request);
+    while let Reply::After(wait, then) = reply {
+        tokio::time::sleep(wait).await;
+        reply = *then;
+    }
+    match reply {
         Reply::Full(status, headers, body) => {
             stream
                 .write_all(head(status, &headers, Some(body.len() as u64)).as_bytes())
@@ -166,6 +181,7 @@ async fn connection(
             std::future::pending::<()>().await;
         }
         Reply::Hang => std::future::pending::<()>().await,
+        Reply::After(..) => unreachable!("waited for above"),
     }
     stream.shutdown().await
 }

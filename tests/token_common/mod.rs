@@ -1,22 +1,24 @@
-//! Shared fixtures for the token tests and the benchmark: RSA-4096 keys generated once per
-//! binary with aws-lc-rs, tokens signed through jsonwebtoken, and a wiremock JWKS server
-//! whose answer can be changed while a test runs.
+//! Shared fixtures for the token tests and the benchmark: RSA-4096 keys shipped as test data
+//! (`tests/keys`), tokens signed through jsonwebtoken, and a JWKS server whose answer can be
+//! changed while a test runs. The server is the hostile server (`tests/hostile`): it runs in
+//! the test's own runtime, so the token tests run on tokio's paused time.
 #![allow(dead_code)] // each test binary uses a different part of the fixtures
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "../hostile/mod.rs"]
+mod hostile;
+
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rsa::{KeyPair, KeySize};
+use aws_lc_rs::rsa::KeyPair;
 use aws_lc_rs::signature::KeyPair as _;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hanko_passkeys::token::{Verifier, VerifierBuilder};
+use hostile::{Hostile, Reply};
 use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::{Value, json};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 pub const RP_ID: &str = "example.com";
 pub const JWKS_PATH: &str = "/6a8e3b4c-tenant/.well-known/jwks.json";
@@ -34,11 +36,18 @@ pub struct TestKey {
 }
 
 impl TestKey {
-    fn generate(kid: &str) -> Self {
-        let pair = KeyPair::generate(KeySize::Rsa4096).expect("generate RSA-4096");
-        // aws-lc-rs exports PKCS#8 only; jsonwebtoken wants the PKCS#1 key inside it.
-        let pkcs8 = pair.as_der().expect("export PKCS#8");
-        let pkcs1 = pkcs1_from_pkcs8(pkcs8.as_ref()).to_vec();
+    /// The key in `pem` (unencrypted PKCS#8, `-----BEGIN PRIVATE KEY-----`).
+    fn from_pem(kid: &str, pem: &str) -> Self {
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let pkcs8 = STANDARD.decode(body).expect("PEM body is base64");
+        let pair = KeyPair::from_pkcs8(&pkcs8).expect("an RSA PKCS#8 key");
+        assert_eq!(
+            pair.public_modulus_len(),
+            512,
+            "an RSA-4096 key, like Hanko's"
+        );
+        // jsonwebtoken wants the PKCS#1 key inside the PKCS#8 document.
+        let pkcs1 = pkcs1_from_pkcs8(&pkcs8).to_vec();
         // Prove the unwrapping produced a key aws-lc accepts, rather than failing later.
         aws_lc_rs::signature::RsaKeyPair::from_der(&pkcs1).expect("PKCS#1 key parses");
         let public = pair.public_key();
@@ -118,14 +127,26 @@ pub fn b64_json(value: &Value) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap())
 }
 
-/// Generated once per test binary: RSA-4096 generation takes a while on a small machine.
-pub static KEY_A: LazyLock<TestKey> =
-    LazyLock::new(|| TestKey::generate("4f2d8a1e-9b3c-4e6f-8a7d-1c2b3e4f5a6b"));
-pub static KEY_B: LazyLock<TestKey> =
-    LazyLock::new(|| TestKey::generate("a7c9e1f3-2b4d-4f6a-9c8e-0d1f2a3b4c5d"));
+/// Test data (`tests/keys/README.md`), read once per test binary.
+pub static KEY_A: LazyLock<TestKey> = LazyLock::new(|| {
+    TestKey::from_pem(
+        "4f2d8a1e-9b3c-4e6f-8a7d-1c2b3e4f5a6b",
+        include_str!("../keys/token-a.pem"),
+    )
+});
+pub static KEY_B: LazyLock<TestKey> = LazyLock::new(|| {
+    TestKey::from_pem(
+        "a7c9e1f3-2b4d-4f6a-9c8e-0d1f2a3b4c5d",
+        include_str!("../keys/token-b.pem"),
+    )
+});
 /// Never published in any JWKS.
-pub static KEY_OUTSIDER: LazyLock<TestKey> =
-    LazyLock::new(|| TestKey::generate("0e1f2a3b-4c5d-4e6f-8a9b-c0d1e2f3a4b5"));
+pub static KEY_OUTSIDER: LazyLock<TestKey> = LazyLock::new(|| {
+    TestKey::from_pem(
+        "0e1f2a3b-4c5d-4e6f-8a9b-c0d1e2f3a4b5",
+        include_str!("../keys/token-outsider.pem"),
+    )
+});
 
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
@@ -157,40 +178,16 @@ struct State {
     delay: Duration,
 }
 
-/// A JWKS endpoint whose answer tests change on the fly.
+/// A JWKS endpoint whose answer tests change on the fly; anything but `GET` of
+/// [`JWKS_PATH`] is a 404.
 pub struct JwksServer {
-    pub server: MockServer,
+    pub server: Hostile,
     state: Arc<Mutex<State>>,
-    served: Arc<AtomicUsize>,
-}
-
-struct Responder {
-    state: Arc<Mutex<State>>,
-    served: Arc<AtomicUsize>,
-}
-
-impl Respond for Responder {
-    fn respond(&self, _: &Request) -> ResponseTemplate {
-        self.served.fetch_add(1, Ordering::SeqCst);
-        let state = self.state.lock().unwrap();
-        let body = match &state.raw_body {
-            Some(raw) => raw.clone(),
-            None => json!({ "keys": state.keys }).to_string(),
-        };
-        let mut response = ResponseTemplate::new(state.status)
-            .set_body_raw(body, "application/json")
-            .set_delay(state.delay);
-        if let Some(cc) = &state.cache_control {
-            response = response.insert_header("cache-control", cc.as_str());
-        }
-        response
-    }
 }
 
 impl JwksServer {
     /// Serves `keys` with `Cache-Control: max-age=600`, like Hanko.
     pub async fn start(keys: &[&TestKey]) -> Self {
-        let server = MockServer::start().await;
         let state = Arc::new(Mutex::new(State {
             keys: keys.iter().map(|k| k.jwk()).collect(),
             raw_body: None,
@@ -198,24 +195,28 @@ impl JwksServer {
             cache_control: Some("max-age=600".to_owned()),
             delay: Duration::ZERO,
         }));
-        let served = Arc::new(AtomicUsize::new(0));
-        Mock::given(method("GET"))
-            .and(path(JWKS_PATH))
-            .respond_with(Responder {
-                state: state.clone(),
-                served: served.clone(),
-            })
-            .mount(&server)
-            .await;
-        JwksServer {
-            server,
-            state,
-            served,
-        }
+        let serving = state.clone();
+        let server = Hostile::start(move |_, request| {
+            if request.method != "GET" || request.path != JWKS_PATH {
+                return Reply::json(404, &json!({"title": "not found"}));
+            }
+            let state = serving.lock().unwrap();
+            let body = match &state.raw_body {
+                Some(raw) => raw.clone(),
+                None => json!({ "keys": state.keys }).to_string(),
+            };
+            let mut headers = vec![("content-type".to_owned(), "application/json".to_owned())];
+            if let Some(cc) = &state.cache_control {
+                headers.push(("cache-control".to_owned(), cc.clone()));
+            }
+            Reply::Full(state.status, headers, body.into_bytes()).after(state.delay)
+        })
+        .await;
+        JwksServer { server, state }
     }
 
     pub fn url(&self) -> String {
-        format!("{}{JWKS_PATH}", self.server.uri())
+        format!("{}{JWKS_PATH}", self.server.url())
     }
 
     pub fn builder(&self) -> VerifierBuilder {
@@ -244,18 +245,21 @@ impl JwksServer {
         self.state.lock().unwrap().cache_control = value.map(str::to_owned);
     }
 
+    /// How long the server waits before answering (on the test runtime's clock).
     pub fn set_delay(&self, delay: Duration) {
         self.state.lock().unwrap().delay = delay;
     }
 
-    /// JWKS requests the server received, counted by wiremock itself.
+    /// Requests the server received, each a JWKS fetch.
     pub async fn fetches(&self) -> usize {
-        let by_wiremock = self.server.received_requests().await.map_or(0, |r| r.len());
-        assert_eq!(
-            by_wiremock,
-            self.served.load(Ordering::SeqCst),
-            "every request hit the JWKS mock"
-        );
-        by_wiremock
+        let seen = self.server.seen();
+        for request in &seen {
+            assert_eq!(
+                (request.method.as_str(), request.path.as_str()),
+                ("GET", JWKS_PATH),
+                "every request was a JWKS fetch"
+            );
+        }
+        seen.len()
     }
 }

@@ -136,7 +136,13 @@ impl World {
     }
 
     pub async fn start_with(users: DemoUsers, extra_origins: &[&str]) -> Self {
-        let emu = Emulator::builder().rsa_bits(2048).start().await.unwrap();
+        // The emulator's test key (`emulator/tests/keys/README.md`): no key generated per test.
+        let emu = Emulator::builder()
+            .rsa_bits(2048)
+            .token_key_pem(include_str!("../../../emulator/tests/keys/token-2048.pem"))
+            .start()
+            .await
+            .unwrap();
         let origin = emu.origin();
         let config = hanko_passkeys::Config::new(emu.tenant_id().to_string())
             .api_key(emu.api_key())

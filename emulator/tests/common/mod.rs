@@ -195,3 +195,28 @@ pub struct RawResponse {
     pub head: String,
     pub body: String,
 }
+
+impl Harness {
+    /// POSTs `body` as it is, with the API key and `content_type`, to a tenant path.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        self.request_key(reqwest::Method::POST, path)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `auth`'s answer to fresh creation options for `user` (not finalized).
+    pub async fn registration_by(&self, auth: &VirtualAuthenticator, user: &str) -> Value {
+        let options = self.registration_options(user).await;
+        auth.register(&options)
+            .await
+            .expect("authenticator registers")
+    }
+}
