@@ -8,7 +8,7 @@ use hanko_passkeys_emulator::{Emulator, EmulatorBuilder};
 pub const ORIGIN: &str = "http://localhost:8080";
 
 /// Test data: `emulator/tests/keys/README.md`.
-pub const TOKEN_KEY: &str = include_str!("../../emulator/tests/keys/token-2048.pem");
+pub const TOKEN_KEY: &str = hanko_passkeys_emulator::TEST_TOKEN_KEY_PEM;
 
 pub fn builder() -> EmulatorBuilder {
     Emulator::builder()

@@ -139,7 +139,7 @@ impl World {
         // The emulator's test key (`emulator/tests/keys/README.md`): no key generated per test.
         let emu = Emulator::builder()
             .rsa_bits(2048)
-            .token_key_pem(include_str!("../../../emulator/tests/keys/token-2048.pem"))
+            .token_key_pem(hanko_passkeys_emulator::TEST_TOKEN_KEY_PEM)
             .start()
             .await
             .unwrap();

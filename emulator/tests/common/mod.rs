@@ -12,7 +12,7 @@ pub struct Harness {
 
 /// The tests' token signing key (`tests/keys/README.md`): an emulator per test would otherwise
 /// generate one each.
-pub const TOKEN_KEY: &str = include_str!("../keys/token-2048.pem");
+pub const TOKEN_KEY: &str = hanko_passkeys_emulator::TEST_TOKEN_KEY_PEM;
 
 /// An emulator builder with the test key, whose later keys (rotations, other tenants) are
 /// RSA-2048.
