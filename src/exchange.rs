@@ -186,6 +186,28 @@ impl Attempts for Wire<'_> {
         timeout: Duration,
     ) -> (Self::Output, Attempt) {
         *request.timeout_mut() = Some(timeout);
+        // Natively the response is read in this state machine: one future layer less per
+        // attempt (measured with callgrind, benches/client_overhead.rs).
+        #[cfg(not(target_arch = "wasm32"))]
+        let result = match self.client.execute(request).await {
+            Ok(mut response) => {
+                let status = response.status();
+                let body = if status.is_success() {
+                    read_limited(&mut response, self.max_response_bytes).await
+                } else {
+                    read_prefix(&mut response, ERROR_BODY_LIMIT).await
+                };
+                Ok(Buffered {
+                    status,
+                    version: response.version(),
+                    url: response.url().clone(),
+                    headers: std::mem::take(response.headers_mut()),
+                    body,
+                })
+            }
+            Err(e) => Err(e),
+        };
+        #[cfg(target_arch = "wasm32")]
         let result = attempt_once(self.client, request, self.max_response_bytes).await;
         let attempt = match &result {
             Err(e) => classify(e).0,
@@ -289,27 +311,6 @@ async fn attempt_once(
     })
 }
 
-#[cfg(not(target_arch = "wasm32"))]
-async fn attempt_once(
-    client: &reqwest::Client,
-    request: reqwest::Request,
-    max_response_bytes: usize,
-) -> Result<Buffered, reqwest::Error> {
-    let mut response = client.execute(request).await?;
-    let status = response.status();
-    let body = if status.is_success() {
-        read_limited(&mut response, max_response_bytes).await
-    } else {
-        read_prefix(&mut response, ERROR_BODY_LIMIT).await
-    };
-    Ok(Buffered {
-        status,
-        version: response.version(),
-        url: response.url().clone(),
-        headers: std::mem::take(response.headers_mut()),
-        body,
-    })
-}
 
 /// Reads the body, refusing it as soon as it is known to exceed `limit`: from
 /// `Content-Length` before reading, or from the bytes received so far. A body that arrives
