@@ -311,7 +311,6 @@ async fn attempt_once(
     })
 }
 
-
 /// Reads the body, refusing it as soon as it is known to exceed `limit`: from
 /// `Content-Length` before reading, or from the bytes received so far. A body that arrives
 /// in one chunk is kept as it came, without a copy.
