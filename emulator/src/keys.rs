@@ -372,6 +372,26 @@ struct JwsHeader {
 mod tests {
     use super::*;
 
+    /// A token the ring signs now verifies with the public half of `der` (PKCS#8).
+    async fn assert_signed_by(ring: &KeyRing, der: &[u8]) {
+        let token = ring.sign(&serde_json::json!({"sub": "x"})).await.unwrap();
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let public = KeyPair::from_pkcs8(der)
+            .unwrap()
+            .public_key()
+            .as_ref()
+            .to_vec();
+        aws_lc_rs::signature::UnparsedPublicKey::new(
+            &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+            public,
+        )
+        .verify(
+            input.as_bytes(),
+            &URL_SAFE_NO_PAD.decode(signature).unwrap(),
+        )
+        .unwrap();
+    }
+
     #[tokio::test]
     async fn keys_are_generated_on_demand_and_each_ring_has_its_own() {
         let a = KeyRing::new(KeySize::Rsa2048, None);
@@ -423,21 +443,7 @@ mod tests {
             jwk(kid, &KeyPair::from_pkcs8(&der).unwrap()).n,
             published[0].n
         );
-        let token = ring.sign(&serde_json::json!({"sub": "x"})).await.unwrap();
-        let (input, signature) = token.rsplit_once('.').unwrap();
-        aws_lc_rs::signature::UnparsedPublicKey::new(
-            &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
-            KeyPair::from_pkcs8(&der)
-                .unwrap()
-                .public_key()
-                .as_ref()
-                .to_vec(),
-        )
-        .verify(
-            input.as_bytes(),
-            &URL_SAFE_NO_PAD.decode(signature).unwrap(),
-        )
-        .unwrap();
+        assert_signed_by(&ring, &der).await;
         // Each ring gives the key a kid of its own.
         let other = KeyRing::with_key(KeySize::Rsa2048, GivenKey::from_pem(pem).unwrap(), None);
         let theirs = other.jwks().await.unwrap();
@@ -494,22 +500,7 @@ mod tests {
             published[0].n
         );
         // The published key signs, and stays the tenant's key.
-        let token = ring.sign(&serde_json::json!({"sub": "x"})).await.unwrap();
-        let (input, signature) = token.rsplit_once('.').unwrap();
-        let public = aws_lc_rs::signature::UnparsedPublicKey::new(
-            &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
-            KeyPair::from_pkcs8(&der)
-                .unwrap()
-                .public_key()
-                .as_ref()
-                .to_vec(),
-        );
-        public
-            .verify(
-                input.as_bytes(),
-                &URL_SAFE_NO_PAD.decode(signature).unwrap(),
-            )
-            .unwrap();
+        assert_signed_by(&ring, &der).await;
         assert_eq!(ring.jwks().await.unwrap()[0].n, published[0].n);
         assert_eq!(saved.lock().unwrap().len(), 1);
     }
