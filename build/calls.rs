@@ -210,6 +210,35 @@ fn plain_uuids(tokens: TokenStream, uuids: &[syn::Ident]) -> TokenStream {
             i += 2;
             continue;
         }
+        // `let url = format!(…)` becomes `let url = crate::client::url(format_args!(…))`:
+        // the same text in a string sized once (`format!` cannot know the ids' lengths and
+        // grows its string two or three times).
+        if let (
+            TokenTree::Ident(let_),
+            Some(TokenTree::Ident(name)),
+            Some(TokenTree::Punct(eq)),
+            Some(TokenTree::Ident(mac)),
+            Some(TokenTree::Punct(bang)),
+            Some(TokenTree::Group(args)),
+        ) = (
+            &trees[i],
+            trees.get(i + 1),
+            trees.get(i + 2),
+            trees.get(i + 3),
+            trees.get(i + 4),
+            trees.get(i + 5),
+        ) && let_ == "let"
+            && name == "url"
+            && eq.as_char() == '='
+            && mac == "format"
+            && bang.as_char() == '!'
+            && args.delimiter() == Delimiter::Parenthesis
+        {
+            let args = plain_uuids(args.stream(), uuids);
+            out.extend(quote! { let url = crate::client::url(format_args!(#args)) });
+            i += 6;
+            continue;
+        }
         out.push(match &trees[i] {
             TokenTree::Group(group) => {
                 let mut inner = Group::new(group.delimiter(), plain_uuids(group.stream(), uuids));

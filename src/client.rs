@@ -21,6 +21,16 @@ use crate::generated::{Client, types};
 use crate::operations::Operation;
 use crate::platform::{BoxFutureIn, MaybeSend};
 
+/// A call's URL: what the generated `format!` wrote, in a string sized once (a base URL, ids
+/// and a route rarely pass 160 bytes; longer ones grow as usual).
+pub(crate) fn url(args: std::fmt::Arguments<'_>) -> String {
+    use std::fmt::Write as _;
+    let mut url = String::with_capacity(160);
+    // Writing into a `String` cannot fail.
+    let _ = url.write_fmt(args);
+    url
+}
+
 /// Header that carries the API key (the server reads exactly this name, case-insensitively).
 const API_KEY_HEADER: HeaderName = HeaderName::from_static("apikey");
 
