@@ -111,8 +111,8 @@ async fn no_keygen_left() {
     }
 }
 
-/// From the start of a new emulator until its JWKS is served.
-async fn first_jwks(http: &reqwest::Client, keys_at_start: bool) -> Duration {
+/// A new emulator, once no key generation of an earlier one is left, and when it started.
+async fn started(keys_at_start: bool) -> (Instant, Emulator) {
     no_keygen_left().await;
     let t0 = Instant::now();
     let emu = Emulator::builder()
@@ -120,6 +120,12 @@ async fn first_jwks(http: &reqwest::Client, keys_at_start: bool) -> Duration {
         .start()
         .await
         .expect("emulator starts");
+    (t0, emu)
+}
+
+/// From the start of a new emulator until its JWKS is served.
+async fn first_jwks(http: &reqwest::Client, keys_at_start: bool) -> Duration {
+    let (t0, emu) = started(keys_at_start).await;
     let status = http
         .get(format!("{}/.well-known/jwks.json", emu.tenant_url()))
         .send()
@@ -134,13 +140,7 @@ async fn first_jwks(http: &reqwest::Client, keys_at_start: bool) -> Duration {
 
 /// From the start of a new emulator until its first registration is finalized with a token.
 async fn first_token(http: &reqwest::Client, keys_at_start: bool) -> Duration {
-    no_keygen_left().await;
-    let t0 = Instant::now();
-    let emu = Emulator::builder()
-        .keys_at_start(keys_at_start)
-        .start()
-        .await
-        .expect("emulator starts");
+    let (t0, emu) = started(keys_at_start).await;
     let options: Value = http
         .post(format!("{}/registration/initialize", emu.tenant_url()))
         .header("apiKey", emu.api_key())

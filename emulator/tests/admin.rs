@@ -527,16 +527,13 @@ async fn a_jwk_secret_is_not_an_api_key() {
 async fn webauthn_and_mfa_settings_validate_with_their_own_defaults() {
     let h = start().await;
     let tenant = format!("/tenants/{}", h.emu.tenant_id());
+    let config_route = format!("{tenant}/config");
     // Every bad value reported, passkey settings first, then MFA's.
     let mut body = config("sometimes");
     body["webauthn"]["attachment"] = json!("usb");
     body["mfa"] = json!({"resident_key_requirement": "always"});
     let r = h
-        .admin_send(
-            reqwest::Method::PUT,
-            &format!("{tenant}/config"),
-            Some(&body),
-        )
+        .admin_send(reqwest::Method::PUT, &config_route, Some(&body))
         .await;
     let e = expect_error(r, 400, "unable to update tenant config").await;
     assert_eq!(
@@ -550,11 +547,7 @@ async fn webauthn_and_mfa_settings_validate_with_their_own_defaults() {
     let mut body = config("discouraged");
     body["mfa"] = json!({"timeout": 30000});
     let r = h
-        .admin_send(
-            reqwest::Method::PUT,
-            &format!("{tenant}/config"),
-            Some(&body),
-        )
+        .admin_send(reqwest::Method::PUT, &config_route, Some(&body))
         .await;
     assert_eq!(r.status(), 204);
     let t = ok_json(h.admin_send(reqwest::Method::GET, &tenant, None).await).await;
